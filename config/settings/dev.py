@@ -1,0 +1,5 @@
+"""Local settings for `make run`: debug on, SQLite under ./var/."""
+
+from .base import *  # noqa: F403
+
+DEBUG = True
