@@ -101,7 +101,7 @@ def linkage_figures(user, campaign: Campaign, org: Org | None = None) -> Linkage
     project_counts = projects.aggregate(
         total=Count("id"),
         by_members=Count("id", filter=Q(lead__political_status__in=PARTY_MEMBER_STATUSES)),
-        leads=Count("lead", distinct=True),
+        leads=Count("lead", distinct=True, filter=Q(lead__political_status__in=PARTY_MEMBER_STATUSES)),
     )
     participant_counts = Participant.objects.filter(project__in=projects).aggregate(
         people=Count("person", distinct=True),
