@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "taizhang.users",
     "taizhang.orgs",
     "taizhang.campaigns",
+    "taizhang.checkins",
+    "taizhang.demo",
 ]
 
 MIDDLEWARE = [
@@ -140,7 +142,9 @@ WHITENOISE_USE_FINDERS = True
 # Uploads: plans and evidence are small office files; anything larger is refused early.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-TAIZHANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("TAIZHANG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+TAIZHANG_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("TAIZHANG_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+)
 TAIZHANG_ATTACHMENT_EXTENSIONS = [
     "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "jpg", "jpeg", "png", "zip",
 ]  # fmt: skip

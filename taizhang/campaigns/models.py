@@ -21,13 +21,38 @@ class Cadence(models.TextChoices):
 
 
 class Campaign(SoftDeleteModel):
-    org = models.ForeignKey(Org, verbose_name=_("主办组织"), on_delete=models.PROTECT, related_name="campaigns")
+    org = models.ForeignKey(
+        Org, verbose_name=_("主办组织"), on_delete=models.PROTECT, related_name="campaigns"
+    )
     name = models.CharField(_("活动名称"), max_length=200)
     year = models.PositiveSmallIntegerField(_("年度"))
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
-    cadence = models.CharField(_("检查周期"), max_length=20, choices=Cadence.choices, default=Cadence.QUARTERLY)
+    cadence = models.CharField(
+        _("检查周期"), max_length=20, choices=Cadence.choices, default=Cadence.QUARTERLY
+    )
     description = models.TextField(_("说明"), blank=True)
+    # Check-in settings (see checkins.rules): when reports fall due and how lights are set.
+    report_deadline_days = models.PositiveSmallIntegerField(
+        _("报告截止（周期结束后天数）"), default=10, validators=[MaxValueValidator(90)]
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("截止前几天提醒"), default=3, validators=[MaxValueValidator(30)]
+    )
+    amber_after = models.DecimalField(
+        _("黄灯阈值（落后百分点）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    red_after = models.DecimalField(
+        _("红灯阈值（落后百分点）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("30"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
 
     history = HistoricalRecords()
 
@@ -36,7 +61,12 @@ class Campaign(SoftDeleteModel):
         verbose_name_plural = _("活动")
         ordering = ["-year", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="campaign_dates_ordered")
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="campaign_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(red_after__gte=F("amber_after")), name="campaign_thresholds_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -58,7 +88,9 @@ class ProjectType(TimeStampedModel):
         verbose_name = _("项目类型")
         verbose_name_plural = _("项目类型")
         ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "name"], name="project_type_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="project_type_unique")
+        ]
 
     def __str__(self) -> str:
         return self.short_name or self.name
@@ -75,7 +107,9 @@ class FocusArea(TimeStampedModel):
         verbose_name = _("中心工作")
         verbose_name_plural = _("中心工作")
         ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "name"], name="focus_area_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="focus_area_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -91,8 +125,12 @@ class ProjectStatus(models.TextChoices):
 
 
 class Project(SoftDeleteModel):
-    campaign = models.ForeignKey(Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="projects")
-    org = models.ForeignKey(Org, verbose_name=_("责任组织"), on_delete=models.PROTECT, related_name="projects")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("活动"), on_delete=models.PROTECT, related_name="projects"
+    )
+    org = models.ForeignKey(
+        Org, verbose_name=_("责任组织"), on_delete=models.PROTECT, related_name="projects"
+    )
     code = models.CharField(_("项目编号"), max_length=50)
     title = models.CharField(_("项目名称"), max_length=300)
     project_type = models.ForeignKey(
@@ -103,11 +141,17 @@ class Project(SoftDeleteModel):
     )
     rationale = models.TextField(_("选题依据"), blank=True)
     plan = models.TextField(_("实施方案"), blank=True)
-    lead = models.ForeignKey(Person, verbose_name=_("牵头人"), on_delete=models.PROTECT, related_name="led_projects")
+    lead = models.ForeignKey(
+        Person, verbose_name=_("牵头人"), on_delete=models.PROTECT, related_name="led_projects"
+    )
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("完成时限"))
     status = models.CharField(
-        _("状态"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT, db_index=True
+        _("状态"),
+        max_length=20,
+        choices=ProjectStatus.choices,
+        default=ProjectStatus.DRAFT,
+        db_index=True,
     )
 
     history = HistoricalRecords()
@@ -122,7 +166,9 @@ class Project(SoftDeleteModel):
                 condition=Q(deleted_at__isnull=True),
                 name="project_code_unique_in_campaign",
             ),
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="project_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="project_dates_ordered"
+            ),
         ]
         indexes = [models.Index(fields=["campaign", "org"], name="project_campaign_org")]
 
@@ -146,6 +192,9 @@ class ProjectTransition(models.Model):
         verbose_name_plural = _("状态变更")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.from_status} → {self.to_status}"
+
 
 def attachment_path(instance: "ProjectAttachment", filename: str) -> str:
     return f"projects/{instance.project_id}/{filename}"
@@ -156,7 +205,9 @@ class ProjectAttachment(SoftDeleteModel):
     file = models.FileField(_("文件"), upload_to=attachment_path)
     name = models.CharField(_("文件名"), max_length=255)
     size = models.PositiveBigIntegerField(_("大小"), default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords()
 
@@ -178,9 +229,16 @@ class ParticipantRole(models.TextChoices):
 
 class Participant(SoftDeleteModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participants")
-    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(_("角色"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.MEMBER)
+    person = models.ForeignKey(
+        Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(
+        _("角色"), max_length=20, choices=ParticipantRole.choices, default=ParticipantRole.MEMBER
+    )
     duty = models.CharField(_("分工"), max_length=200, blank=True)
+    can_report = models.BooleanField(
+        _("可填报进展"), default=False, help_text=_("允许该参与人员代牵头人填写进展报告。")
+    )
 
     history = HistoricalRecords()
 
@@ -214,9 +272,15 @@ class GoalIndicator(SoftDeleteModel):
     unit = models.CharField(_("单位"), max_length=30, blank=True)
     baseline = models.DecimalField(_("基准值"), **DECIMAL_KW)
     target = models.DecimalField(_("目标值"), **DECIMAL_KW)
-    direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    direction = models.CharField(
+        _("方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
     weight = models.DecimalField(
-        _("权重"), max_digits=7, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(0)]
+        _("权重"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(0)],
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -226,7 +290,9 @@ class GoalIndicator(SoftDeleteModel):
         verbose_name = _("目标指标")
         verbose_name_plural = _("目标指标")
         ordering = ["order", "id"]
-        constraints = [models.CheckConstraint(condition=Q(weight__gte=0), name="goal_weight_nonnegative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gte=0), name="goal_weight_nonnegative")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -244,7 +310,12 @@ class Measure(SoftDeleteModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures")
     description = models.TextField(_("具体措施"))
     owner = models.ForeignKey(
-        Person, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.PROTECT, related_name="measures"
+        Person,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
     )
     start_date = models.DateField(_("开始日期"), null=True, blank=True)
     due_date = models.DateField(_("完成时限"), null=True, blank=True)
@@ -268,7 +339,9 @@ class Measure(SoftDeleteModel):
                 name="measure_percent_range",
             ),
             models.CheckConstraint(
-                condition=Q(due_date__isnull=True) | Q(start_date__isnull=True) | Q(due_date__gte=F("start_date")),
+                condition=Q(due_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(due_date__gte=F("start_date")),
                 name="measure_dates_ordered",
             ),
         ]
@@ -281,7 +354,9 @@ class Pairing(SoftDeleteModel):
     """1+N 结对: a Party member leads a non-member colleague in a campaign."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="pairings")
-    member = models.ForeignKey(Person, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="pairings_led")
+    member = models.ForeignKey(
+        Person, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="pairings_led"
+    )
     colleague = models.ForeignKey(
         Person, verbose_name=_("结对群众"), on_delete=models.PROTECT, related_name="pairings_joined"
     )

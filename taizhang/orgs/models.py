@@ -24,7 +24,9 @@ class Org(MP_Node, TimeStampedModel):
 
     name = models.CharField(_("名称"), max_length=200)
     short_name = models.CharField(_("简称"), max_length=100, blank=True)
-    kind = models.CharField(_("类型"), max_length=20, choices=OrgKind.choices, default=OrgKind.OTHER)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=OrgKind.choices, default=OrgKind.OTHER
+    )
     code = models.CharField(_("编码"), max_length=50, blank=True)
     name_pinyin = models.CharField(_("拼音"), max_length=400, blank=True, editable=False)
 
@@ -60,9 +62,14 @@ class Person(SoftDeleteModel):
     name = models.CharField(_("姓名"), max_length=100)
     name_pinyin = models.CharField(_("拼音"), max_length=400, blank=True, editable=False)
     staff_no = models.CharField(_("工号"), max_length=50)
-    org = models.ForeignKey(Org, verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="people")
+    org = models.ForeignKey(
+        Org, verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="people"
+    )
     political_status = models.CharField(
-        _("政治面貌"), max_length=20, choices=PoliticalStatus.choices, default=PoliticalStatus.MASSES
+        _("政治面貌"),
+        max_length=20,
+        choices=PoliticalStatus.choices,
+        default=PoliticalStatus.MASSES,
     )
     position = models.CharField(_("职务"), max_length=100, blank=True)
     user = models.OneToOneField(
@@ -100,6 +107,7 @@ class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("组织管理员（书记/委员）")
     PROJECT_LEAD = "project_lead", _("项目牵头人")
     PARTICIPANT = "participant", _("参与人员")
+    VERIFIER = "verifier", _("效益核定人")
     VIEWER = "viewer", _("上级党委（只读）")
 
 
@@ -107,9 +115,14 @@ class Membership(TimeStampedModel):
     """A grant: `user` holds `role` in `org` and in every org below it."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
-    org = models.ForeignKey(Org, verbose_name=_("组织"), on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey(
+        Org, verbose_name=_("组织"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
 
     history = HistoricalRecords()

@@ -33,11 +33,20 @@ def test_attainment_examples(baseline, target, actual, expected):
     assert attainment(baseline=baseline, target=target, actual=actual) == expected
 
 
-decimals = st.decimals(min_value=-10**6, max_value=10**6, allow_nan=False, allow_infinity=False, places=2)
+decimals = st.decimals(
+    min_value=-(10**6), max_value=10**6, allow_nan=False, allow_infinity=False, places=2
+)
 
 
-@given(baseline=decimals, target=decimals, actual=decimals, better=st.decimals(min_value=0, max_value=1000, places=2))
-def test_attainment_is_clamped_and_monotone_in_the_right_direction(baseline, target, actual, better):
+@given(
+    baseline=decimals,
+    target=decimals,
+    actual=decimals,
+    better=st.decimals(min_value=0, max_value=1000, places=2),
+)
+def test_attainment_is_clamped_and_monotone_in_the_right_direction(
+    baseline, target, actual, better
+):
     assume(baseline != target)
     share = attainment(baseline=baseline, target=target, actual=actual)
     assert D(0) <= share <= D(1)
@@ -76,7 +85,10 @@ def test_elapsed_share():
     ],
 )
 def test_status_light_bands(achieved, elapsed, previous, expected):
-    assert status_light(attainment_share=D(achieved), elapsed=D(elapsed), previous=previous) == expected
+    assert (
+        status_light(attainment_share=D(achieved), elapsed=D(elapsed), previous=previous)
+        == expected
+    )
 
 
 def test_missing_report_is_red_even_when_ahead():
@@ -95,12 +107,16 @@ shares = st.decimals(min_value=0, max_value=1, places=3)
     amber=st.integers(min_value=0, max_value=50),
     extra=st.integers(min_value=0, max_value=50),
 )
-def test_status_light_matches_the_written_rule(baseline, target, actual, elapsed, previous, amber, extra):
+def test_status_light_matches_the_written_rule(
+    baseline, target, actual, elapsed, previous, amber, extra
+):
     """Re-derive the light from the rule's wording and compare, over both directions."""
     assume(baseline != target)
     thresholds = Thresholds(amber_after=D(amber), red_after=D(amber + extra))
     share = attainment(baseline=baseline, target=target, actual=actual)
-    light = status_light(attainment_share=share, elapsed=elapsed, previous=previous, thresholds=thresholds)
+    light = status_light(
+        attainment_share=share, elapsed=elapsed, previous=previous, thresholds=thresholds
+    )
     behind = (elapsed - share) * 100
     if behind <= amber:
         assert light == Light.GREEN
@@ -109,5 +125,7 @@ def test_status_light_matches_the_written_rule(baseline, target, actual, elapsed
     else:
         assert light == Light.RED
     # Being further ahead can never make the light worse.
-    better = status_light(attainment_share=D(1), elapsed=elapsed, previous=previous, thresholds=thresholds)
+    better = status_light(
+        attainment_share=D(1), elapsed=elapsed, previous=previous, thresholds=thresholds
+    )
     assert better == Light.GREEN
