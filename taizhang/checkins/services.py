@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from taizhang.core.exceptions import DomainError
 from taizhang.core.history import save_with_history
 from taizhang.core.uploads import check_upload
 from taizhang.orgs.models import Org, Person
+from taizhang.orgs.permissions import can_manage_org
 
 from . import permissions as perms
 from . import rules
@@ -33,12 +35,14 @@ from .models import (
     LightChoices,
     MeasureUpdate,
     Notification,
+    OrgWebhook,
     Period,
     ProgressReport,
     RectificationItem,
     RectificationStatus,
     ReportStatus,
     Supervision,
+    WebhookKind,
 )
 
 
@@ -213,6 +217,15 @@ def _check_report_editable(actor, report: ProgressReport) -> None:
         raise _forbid(_("您不能填写该项目的进展报告。"))
 
 
+def _locked(report: ProgressReport) -> ProgressReport:
+    """Re-read the report under a row lock, so two reviewers cannot both act on one state."""
+    return (
+        ProgressReport.objects.select_for_update()
+        .select_related("project", "project__lead", "project__org", "project__campaign", "period")
+        .get(pk=report.pk)
+    )
+
+
 @transaction.atomic
 def report_save(
     *,
@@ -225,6 +238,7 @@ def report_save(
     measures: dict[int, MeasureProgress] | None = None,
 ) -> ProgressReport:
     """Save a draft: texts, each goal's actual value and each measure's progress."""
+    report = _locked(report)
     _check_report_editable(actor, report)
     goals = {g.pk: g for g in report.project.goals.all()}
     project_measures = {m.pk: m for m in report.project.measures.all()}
@@ -313,11 +327,7 @@ def report_submit(
     *, actor, report: ProgressReport, now: dt.datetime | None = None
 ) -> ProgressReport:
     """Submit for review: on time or late against the period's deadline, with its light."""
-    report = (
-        ProgressReport.objects.select_for_update()
-        .select_related("project", "period")
-        .get(pk=report.pk)
-    )
+    report = _locked(report)
     _check_report_editable(actor, report)
     goal_ids = set(report.project.goals.values_list("pk", flat=True))
     read_ids = set(report.readings.values_list("goal_id", flat=True))
@@ -393,6 +403,7 @@ def supervision_open(
 
 @transaction.atomic
 def report_accept(*, actor, report: ProgressReport, comment: str = "") -> ProgressReport:
+    report = _locked(report)
     if report.status != ReportStatus.SUBMITTED:
         raise DomainError(_("只能审核已提交的报告。"), "invalid_transition")
     if not perms.can_review_report(actor, report):
@@ -407,6 +418,7 @@ def report_accept(*, actor, report: ProgressReport, comment: str = "") -> Progre
 @transaction.atomic
 def report_return(*, actor, report: ProgressReport, comment: str) -> ProgressReport:
     """Send a report back with a comment; it reopens for the lead and is resubmitted."""
+    report = _locked(report)
     if report.status != ReportStatus.SUBMITTED:
         raise DomainError(_("只能退回已提交的报告。"), "invalid_transition")
     if not perms.can_review_report(actor, report):
@@ -438,6 +450,7 @@ def report_override_light(
     *, actor, report: ProgressReport, light: str, reason: str
 ) -> ProgressReport:
     """A lead may set the light by hand, with a written reason shown beside it."""
+    report = _locked(report)
     if not perms.can_override_light(actor, report):
         raise _forbid(_("您无权调整该项目的灯号。"))
     if light and light not in LightChoices.values:
@@ -725,3 +738,23 @@ def notification_mark_read(*, user, notification: Notification) -> Notification:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at", "updated_at"])
     return notification
+
+
+@transaction.atomic
+def org_webhook_create(*, actor, org: Org, kind: str, url: str) -> OrgWebhook:
+    """Register a WeCom/DingTalk group robot for an org's reminders (http or https only)."""
+    if not can_manage_org(actor, org):
+        raise _forbid(_("您无权为该组织设置群机器人。"))
+    if kind not in WebhookKind.values:
+        raise DomainError(_("请选择机器人类型。"), "invalid_choice", field="kind")
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise DomainError(
+            _("机器人地址必须以 http:// 或 https:// 开头。"), "invalid_url", field="url"
+        )
+    if len(url) > 500:
+        raise DomainError(_("机器人地址过长。"), "too_long", field="url")
+    return save_with_history(
+        OrgWebhook(org=org, kind=kind, url=url), actor=actor, reason=_("设置群机器人")
+    )
