@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("taizhang.core.urls")),
     path("orgs/", include("taizhang.orgs.urls")),
     path("campaigns/", include("taizhang.campaigns.urls")),
+    path("checkins/", include("taizhang.checkins.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,2 @@
+app_name = "checkins"
+urlpatterns: list = []
