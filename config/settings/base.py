@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "taizhang.orgs",
     "taizhang.campaigns",
     "taizhang.checkins",
+    "taizhang.assessment",
     "taizhang.demo",
 ]
 
@@ -130,6 +131,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project-wide stylesheet and the vendored htmx live outside any app's static/ folder.
+STATICFILES_DIRS = [BASE_DIR / "taizhang" / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("TAIZHANG_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from taizhang.core.exceptions import DomainError
 from taizhang.core.history import save_with_history
+from taizhang.core.uploads import check_upload
 from taizhang.orgs.models import PARTY_MEMBER_STATUSES, Org, Person
 from taizhang.orgs.permissions import ADMIN_ROLES, has_role
 
@@ -62,19 +63,25 @@ def to_decimal(value: Any, *, field: str, label: str, required: bool = True) -> 
                 field=field,
             ) from exc
     if not result.is_finite():
-        raise DomainError(_("%(label)s必须是有限的数字。") % {"label": label}, "not_a_number", field=field)
+        raise DomainError(
+            _("%(label)s必须是有限的数字。") % {"label": label}, "not_a_number", field=field
+        )
     if abs(result) >= Decimal("1e14"):
         raise DomainError(_("%(label)s数值过大。") % {"label": label}, "out_of_range", field=field)
     return result
 
 
-def _require_text(value: str | None, *, field: str, label: str, max_length: int | None = None) -> str:
+def _require_text(
+    value: str | None, *, field: str, label: str, max_length: int | None = None
+) -> str:
     text = (value or "").strip()
     if not text:
         raise DomainError(_("请填写%(label)s。") % {"label": label}, "required", field=field)
     if max_length and len(text) > max_length:
         raise DomainError(
-            _("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": max_length}, "too_long", field=field
+            _("%(label)s不能超过 %(n)s 个字。") % {"label": label, "n": max_length},
+            "too_long",
+            field=field,
         )
     return text
 
@@ -211,10 +218,14 @@ def campaign_update(
     if campaign.cadence not in Cadence.values:
         raise DomainError(_("检查周期无效。"), "invalid_choice", field="cadence")
     if project_types is not None or focus_areas is not None:
-        types = project_types if project_types is not None else [
-            (t.name, t.short_name) for t in campaign.project_types.all()
-        ]
-        areas = focus_areas if focus_areas is not None else [a.name for a in campaign.focus_areas.all()]
+        types = (
+            project_types
+            if project_types is not None
+            else [(t.name, t.short_name) for t in campaign.project_types.all()]
+        )
+        areas = (
+            focus_areas if focus_areas is not None else [a.name for a in campaign.focus_areas.all()]
+        )
         _validate_type_and_area_names(types, areas)
         _sync_types_and_areas(campaign, types, areas, actor=actor)
     return save_with_history(campaign, actor=actor, reason=_("修改活动"))
@@ -276,11 +287,17 @@ def _validated_goal(project: Project, data: GoalInput, order: int = 0) -> GoalIn
     if data.direction not in Direction.values:
         raise DomainError(_("指标方向无效。"), "invalid_choice", field="direction")
     if target == baseline:
-        raise DomainError(_("目标值不能等于基准值，否则无法衡量进度。"), "target_equals_baseline", field="target")
+        raise DomainError(
+            _("目标值不能等于基准值，否则无法衡量进度。"), "target_equals_baseline", field="target"
+        )
     if data.direction == Direction.HIGHER and target < baseline:
-        raise DomainError(_("“越高越好”的指标，目标值应高于基准值。"), "target_direction", field="target")
+        raise DomainError(
+            _("“越高越好”的指标，目标值应高于基准值。"), "target_direction", field="target"
+        )
     if data.direction == Direction.LOWER and target > baseline:
-        raise DomainError(_("“越低越好”的指标，目标值应低于基准值。"), "target_direction", field="target")
+        raise DomainError(
+            _("“越低越好”的指标，目标值应低于基准值。"), "target_direction", field="target"
+        )
     return GoalIndicator(
         project=project,
         name=name,
@@ -301,9 +318,13 @@ def _validated_measure(project: Project, data: MeasureInput, order: int = 0) -> 
     try:
         percent = int(data.percent_complete)
     except (TypeError, ValueError) as exc:
-        raise DomainError(_("完成百分比必须是 0 到 100 的整数。"), "out_of_range", field="percent_complete") from exc
+        raise DomainError(
+            _("完成百分比必须是 0 到 100 的整数。"), "out_of_range", field="percent_complete"
+        ) from exc
     if not 0 <= percent <= 100:
-        raise DomainError(_("完成百分比必须是 0 到 100 的整数。"), "out_of_range", field="percent_complete")
+        raise DomainError(
+            _("完成百分比必须是 0 到 100 的整数。"), "out_of_range", field="percent_complete"
+        )
     return Measure(
         project=project,
         description=description,
@@ -344,7 +365,9 @@ def _validate_project_fields(
         duplicates = duplicates.exclude(pk=exclude_pk)
     if duplicates.exists():
         raise DomainError(
-            _("项目编号 %(code)s 在本活动中已存在。") % {"code": code}, "duplicate_code", field="code"
+            _("项目编号 %(code)s 在本活动中已存在。") % {"code": code},
+            "duplicate_code",
+            field="code",
         )
     return code, title
 
@@ -442,11 +465,15 @@ def project_update(*, actor, project: Project, reason: str = "", **changes: Any)
     """Edit the ledger row; the lead only while it is a draft, the org admin until it closes."""
     unknown = set(changes) - PROJECT_EDITABLE_FIELDS
     if unknown:
-        raise DomainError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, "invalid")
+        raise DomainError(
+            _("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, "invalid"
+        )
     if not perms.can_edit_project(actor, project):
         raise _forbid(_("当前状态下您不能修改该项目。"))
     new_org = changes.get("org", project.org)
-    if new_org.pk != project.org_id and not perms.can_create_project(actor, project.campaign, new_org):
+    if new_org.pk != project.org_id and not perms.can_create_project(
+        actor, project.campaign, new_org
+    ):
         raise _forbid(_("您无权把项目转到该组织。"))
     for key, value in changes.items():
         setattr(project, key, value.strip() if isinstance(value, str) else value)
@@ -481,16 +508,31 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        Transition("submit", (ProjectStatus.DRAFT,), ProjectStatus.SUBMITTED, "申报", "lead", False),
-        Transition("return", (ProjectStatus.SUBMITTED,), ProjectStatus.DRAFT, "退回修改", "admin", True),
-        Transition("approve", (ProjectStatus.SUBMITTED,), ProjectStatus.APPROVED, "批准立项", "admin", False),
-        Transition("start", (ProjectStatus.APPROVED,), ProjectStatus.IN_PROGRESS, "开始实施", "lead", False),
-        Transition("complete", (ProjectStatus.IN_PROGRESS,), ProjectStatus.COMPLETED, "结项", "admin", True),
+        Transition(
+            "submit", (ProjectStatus.DRAFT,), ProjectStatus.SUBMITTED, gettext_noop("申报"), "lead", False
+        ),
+        Transition(
+            "return", (ProjectStatus.SUBMITTED,), ProjectStatus.DRAFT, gettext_noop("退回修改"), "admin", True
+        ),
+        Transition(
+            "approve",
+            (ProjectStatus.SUBMITTED,),
+            ProjectStatus.APPROVED,
+            gettext_noop("批准立项"),
+            "admin",
+            False,
+        ),
+        Transition(
+            "start", (ProjectStatus.APPROVED,), ProjectStatus.IN_PROGRESS, gettext_noop("开始实施"), "lead", False
+        ),
+        Transition(
+            "complete", (ProjectStatus.IN_PROGRESS,), ProjectStatus.COMPLETED, gettext_noop("结项"), "admin", True
+        ),
         Transition(
             "terminate",
             (ProjectStatus.SUBMITTED, ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS),
             ProjectStatus.TERMINATED,
-            "终止",
+            gettext_noop("终止"),
             "admin",
             True,
         ),
@@ -522,7 +564,11 @@ def project_transition(*, actor, project: Project, action: str, reason: str = ""
     if transition is None:
         raise DomainError(_("未知的操作。"), "unknown_action", field="action")
     # Lock the row so two admins approving at once cannot both pass the status check.
-    project = Project.objects.select_for_update().select_related("lead", "org", "campaign").get(pk=project.pk)
+    project = (
+        Project.objects.select_for_update()
+        .select_related("lead", "org", "campaign")
+        .get(pk=project.pk)
+    )
     if project.status not in transition.sources:
         raise DomainError(
             _("项目当前状态为“%(status)s”，不能执行“%(action)s”。")
@@ -534,7 +580,9 @@ def project_transition(*, actor, project: Project, action: str, reason: str = ""
     reason = (reason or "").strip()
     if transition.reason_required and not reason:
         raise DomainError(
-            _("“%(action)s”需要填写理由。") % {"action": _(transition.label)}, "reason_required", field="reason"
+            _("“%(action)s”需要填写理由。") % {"action": _(transition.label)},
+            "reason_required",
+            field="reason",
         )
     if action == "submit" and not project.goals.exists():
         raise DomainError(_("申报前请至少填写一个目标指标。"), "goals_required")
@@ -567,9 +615,14 @@ def project_delete(*, actor, project: Project, reason: str = "") -> Project:
 def project_restore(*, actor, project: Project) -> Project:
     if not perms.can_restore(actor, project.org):
         raise _forbid(_("只有组织管理员可以恢复已删除的项目。"))
-    if Project.objects.filter(campaign=project.campaign, code=project.code).exclude(pk=project.pk).exists():
+    if (
+        Project.objects.filter(campaign=project.campaign, code=project.code)
+        .exclude(pk=project.pk)
+        .exists()
+    ):
         raise DomainError(
-            _("项目编号 %(code)s 已被其他项目使用，请先修改那个项目的编号。") % {"code": project.code},
+            _("项目编号 %(code)s 已被其他项目使用，请先修改那个项目的编号。")
+            % {"code": project.code},
             "duplicate_code",
         )
     project.mark_restored()
@@ -588,7 +641,9 @@ def _check_children_editable(actor, project: Project) -> None:
 def goal_add(*, actor, project: Project, data: GoalInput) -> GoalIndicator:
     _check_children_editable(actor, project)
     order = project.goals.count()
-    return save_with_history(_validated_goal(project, data, order), actor=actor, reason=_("新增目标指标"))
+    return save_with_history(
+        _validated_goal(project, data, order), actor=actor, reason=_("新增目标指标")
+    )
 
 
 @transaction.atomic
@@ -606,7 +661,9 @@ def measure_add(*, actor, project: Project, data: MeasureInput) -> Measure:
     if data.owner is not None:
         _check_person_in_scope(actor, data.owner, field="owner")
     order = project.measures.count()
-    return save_with_history(_validated_measure(project, data, order), actor=actor, reason=_("新增具体措施"))
+    return save_with_history(
+        _validated_measure(project, data, order), actor=actor, reason=_("新增具体措施")
+    )
 
 
 @transaction.atomic
@@ -631,7 +688,9 @@ def participant_add(
     if person.pk == project.lead_id:
         raise DomainError(_("牵头人无需再添加为参与人员。"), "duplicate", field="person")
     if project.participants.filter(person=person).exists():
-        raise DomainError(_("%(name)s 已是参与人员。") % {"name": person.name}, "duplicate", field="person")
+        raise DomainError(
+            _("%(name)s 已是参与人员。") % {"name": person.name}, "duplicate", field="person"
+        )
     return save_with_history(
         Participant(project=project, person=person, role=role, duty=(duty or "").strip()[:200]),
         actor=actor,
@@ -640,7 +699,9 @@ def participant_add(
 
 
 @transaction.atomic
-def participant_update(*, actor, participant: Participant, role: str, duty: str = "") -> Participant:
+def participant_update(
+    *, actor, participant: Participant, role: str, duty: str = ""
+) -> Participant:
     _check_children_editable(actor, participant.project)
     if role not in ParticipantRole.values:
         raise DomainError(_("参与角色无效。"), "invalid_choice", field="role")
@@ -664,39 +725,26 @@ def child_delete(*, actor, item: ChildRow) -> ChildRow:
 def child_restore(*, actor, item: ChildRow) -> ChildRow:
     if not perms.can_restore(actor, item.project.org):
         raise _forbid(_("只有组织管理员可以恢复已删除的内容。"))
-    if isinstance(item, Participant) and item.project.participants.filter(person=item.person).exists():
+    if (
+        isinstance(item, Participant)
+        and item.project.participants.filter(person=item.person).exists()
+    ):
         raise DomainError(_("%(name)s 已是参与人员。") % {"name": item.person.name}, "duplicate")
     item.mark_restored()
     return save_with_history(item, actor=actor, reason=_("恢复"))
-
-
-def _check_upload(upload: UploadedFile) -> None:
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in settings.TAIZHANG_ATTACHMENT_EXTENSIONS:
-        raise DomainError(
-            _("不支持的文件类型“%(ext)s”。允许：%(allowed)s")
-            % {"ext": extension or "?", "allowed": "、".join(settings.TAIZHANG_ATTACHMENT_EXTENSIONS)},
-            "file_type",
-            field="file",
-        )
-    if upload.size is None or upload.size > settings.TAIZHANG_ATTACHMENT_MAX_BYTES:
-        raise DomainError(
-            _("文件过大，最大 %(mb)s MB。") % {"mb": settings.TAIZHANG_ATTACHMENT_MAX_BYTES // (1024 * 1024)},
-            "file_too_large",
-            field="file",
-        )
-    if upload.size == 0:
-        raise DomainError(_("文件是空的。"), "file_empty", field="file")
 
 
 @transaction.atomic
 def attachment_add(*, actor, project: Project, upload: UploadedFile) -> ProjectAttachment:
     """Attach a plan document; type and size are checked here, on the server."""
     _check_children_editable(actor, project)
-    _check_upload(upload)
+    check_upload(upload)
     attachment = ProjectAttachment(
-        project=project, file=upload, name=(upload.name or "")[:255], size=upload.size, uploaded_by=actor
+        project=project,
+        file=upload,
+        name=(upload.name or "")[:255],
+        size=upload.size,
+        uploaded_by=actor,
     )
     attachment._history_user = actor  # type: ignore[attr-defined]
     attachment.save()
@@ -716,9 +764,15 @@ def pairing_create(*, actor, campaign: Campaign, member: Person, colleague: Pers
     if colleague.political_status in PARTY_MEMBER_STATUSES:
         raise DomainError(_("结对对象应是非党员群众。"), "colleague_is_member", field="colleague")
     if not colleague.org.path.startswith(campaign.org.path):
-        raise DomainError(_("结对对象必须属于本活动的组织范围。"), "out_of_scope", field="colleague")
+        raise DomainError(
+            _("结对对象必须属于本活动的组织范围。"), "out_of_scope", field="colleague"
+        )
     _check_person_in_scope(actor, colleague, field="colleague")
-    existing = Pairing.objects.filter(campaign=campaign, colleague=colleague).select_related("member").first()
+    existing = (
+        Pairing.objects.filter(campaign=campaign, colleague=colleague)
+        .select_related("member")
+        .first()
+    )
     if existing:
         raise DomainError(
             _("%(c)s 已与 %(m)s 结对。") % {"c": colleague.name, "m": existing.member.name},
@@ -726,7 +780,9 @@ def pairing_create(*, actor, campaign: Campaign, member: Person, colleague: Pers
             field="colleague",
         )
     return save_with_history(
-        Pairing(campaign=campaign, member=member, colleague=colleague), actor=actor, reason=_("登记结对")
+        Pairing(campaign=campaign, member=member, colleague=colleague),
+        actor=actor,
+        reason=_("登记结对"),
     )
 
 
@@ -736,4 +792,3 @@ def pairing_delete(*, actor, pairing: Pairing) -> Pairing:
         raise _forbid(_("您无权解除该结对。"))
     pairing.mark_deleted(actor)
     return save_with_history(pairing, actor=actor, reason=_("解除结对"))
-

@@ -78,7 +78,9 @@ def person_create(
     _validate_person_fields(name, staff_no, political_status)
     staff_no = staff_no.strip()
     if Person.objects.filter(staff_no=staff_no).exists():
-        raise DomainError(_("工号 %(no)s 已被使用。") % {"no": staff_no}, "duplicate", field="staff_no")
+        raise DomainError(
+            _("工号 %(no)s 已被使用。") % {"no": staff_no}, "duplicate", field="staff_no"
+        )
     person = Person(
         org=org,
         name=name.strip(),
@@ -97,7 +99,9 @@ def person_update(*, actor, person: Person, reason: str = "", **changes) -> Pers
     allowed = {"name", "staff_no", "political_status", "position", "org"}
     unknown = set(changes) - allowed
     if unknown:
-        raise DomainError(_("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, "invalid")
+        raise DomainError(
+            _("不能修改这些字段：%(f)s") % {"f": ", ".join(sorted(unknown))}, "invalid"
+        )
     if actor is not None and not can_manage_org(actor, person.org):
         raise DomainError(_("您无权修改该人员。"), "forbidden")
     new_org = changes.get("org", person.org)
@@ -121,7 +125,11 @@ def membership_grant(*, actor, user, org: Org, role: str) -> Membership:
         raise DomainError(_("角色无效。"), "invalid_choice", field="role")
     if actor is not None and not can_manage_org(actor, org):
         raise DomainError(_("您无权在该组织授权。"), "forbidden")
-    membership, _created = Membership.objects.get_or_create(user=user, org=org, role=role)
+    membership = Membership.objects.filter(user=user, org=org, role=role).first()
+    if membership is None:
+        membership = save_with_history(
+            Membership(user=user, org=org, role=role), actor=actor, reason=_("授权")
+        )
     forget_grants(user)
     return membership
 

@@ -1,0 +1,54 @@
+"""Who may configure schemes, assess and publish: the campaign owner's org admins.
+
+Scores are read by anyone who can see the project or org they belong to.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from taizhang.campaigns.models import Campaign, Project
+from taizhang.campaigns.permissions import campaigns_visible_to, can_edit_campaign
+from taizhang.orgs.models import Org
+from taizhang.orgs.permissions import ADMIN_ROLES, has_role, org_scope_q
+
+from .models import OrgScore, ProjectScore, Scheme, ScoreRun
+
+
+def can_configure_scheme(user, campaign: Campaign) -> bool:
+    return can_edit_campaign(user, campaign)
+
+
+def can_publish(user, scheme: Scheme) -> bool:
+    return can_edit_campaign(user, scheme.campaign)
+
+
+def can_assess_project(user, project: Project) -> bool:
+    """Assessors are org admins above the project (a branch does not assess itself alone:
+    its own admins may, and so may every committee above it)."""
+    return has_role(user, project.org, ADMIN_ROLES)
+
+
+def can_assess_org(user, org: Org) -> bool:
+    return has_role(user, org, ADMIN_ROLES)
+
+
+def schemes_visible_to(user) -> QuerySet[Scheme]:
+    return Scheme.objects.filter(campaign__in=campaigns_visible_to(user)).select_related("campaign")
+
+
+def access_scheme(user, scheme_id, *, for_edit: bool = False) -> Scheme:
+    try:
+        scheme = schemes_visible_to(user).get(pk=scheme_id)
+    except (Scheme.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if for_edit and not can_configure_scheme(user, scheme.campaign):
+        raise Http404
+    return scheme
+
+
+def project_scores_visible_to(user, run: ScoreRun) -> QuerySet[ProjectScore]:
+    return ProjectScore.objects.filter(org_scope_q(user, field="org_path"), run=run)
+
+
+def org_scores_visible_to(user, run: ScoreRun) -> QuerySet[OrgScore]:
+    return OrgScore.objects.filter(org_scope_q(user, field="org_path"), run=run)
