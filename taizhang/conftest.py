@@ -44,7 +44,9 @@ class World:
     campaign: object
 
 
-def _user_with_person(username: str, org: Org, role: str, status=PoliticalStatus.MEMBER) -> tuple[User, Person]:
+def _user_with_person(
+    username: str, org: Org, role: str, status=PoliticalStatus.MEMBER
+) -> tuple[User, Person]:
     user = UserFactory(username=username)
     MembershipFactory(user=user, org=org, role=role)
     person = PersonFactory(org=org, user=user, political_status=status, name=username)
@@ -87,9 +89,15 @@ def world(db) -> World:
         admin_company_a=admin_company_a,
         sysadmin=sysadmin,
         lead_person_a1=lead_person_a1,
-        member_a1=PersonFactory(org=branch_a1, name="党员甲", political_status=PoliticalStatus.MEMBER),
-        masses_a1=PersonFactory(org=branch_a1, name="群众甲", political_status=PoliticalStatus.MASSES),
-        masses_a1_b=PersonFactory(org=branch_a1, name="群众乙", political_status=PoliticalStatus.LEAGUE),
+        member_a1=PersonFactory(
+            org=branch_a1, name="党员甲", political_status=PoliticalStatus.MEMBER
+        ),
+        masses_a1=PersonFactory(
+            org=branch_a1, name="群众甲", political_status=PoliticalStatus.MASSES
+        ),
+        masses_a1_b=PersonFactory(
+            org=branch_a1, name="群众乙", political_status=PoliticalStatus.LEAGUE
+        ),
         lead_person_a2=lead_person_a2,
         campaign=CampaignFactory(org=company_a, name="2020年两带两创"),
     )

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "taizhang.orgs.context_processors.org_navigation",
+                "taizhang.checkins.context_processors.inbox",
             ],
         },
     }

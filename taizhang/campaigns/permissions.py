@@ -13,7 +13,7 @@ from taizhang.orgs.permissions import (
     org_scope_q,
 )
 
-from .models import Campaign, Project, ProjectStatus
+from .models import Campaign, Pairing, Project, ProjectStatus
 
 # Statuses in which goals, measures and participants are kept current by the lead.
 LEAD_EDITABLE_CHILD_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS}
@@ -80,6 +80,14 @@ def can_create_project(user, campaign: Campaign, org: Org) -> bool:
     return org.path.startswith(campaign.org.path) and has_role(user, org, LEAD_ROLES)
 
 
+def orgs_for_new_project(user, campaign: Campaign) -> QuerySet[Org]:
+    """Orgs for which `can_create_project` holds, as one query: the campaign's subtree cut by
+    the user's lead-or-admin grants (the create form offers exactly these)."""
+    return Org.objects.filter(path__startswith=campaign.org.path).filter(
+        org_scope_q(user, field="path", roles=LEAD_ROLES)
+    )
+
+
 def can_edit_project(user, project: Project) -> bool:
     """Core fields: the admin while the project is open, the lead while it is a draft."""
     if project.status in FINAL_STATUSES:
@@ -113,3 +121,39 @@ def can_manage_pairing(user, campaign: Campaign, member: Person) -> bool:
     """The member's org admin registers 1+N pairs, inside the campaign's subtree."""
     return member.org.path.startswith(campaign.org.path) and has_role(user, member.org, ADMIN_ROLES)
 
+
+def _holds_role_within(user, campaign: Campaign, roles) -> bool:
+    """True when the user holds one of `roles` on the campaign's org, an ancestor (inherited)
+    or some org below it. No query: grants are cached on the user."""
+    if is_system_admin(user):
+        return True
+    root = campaign.org.path
+    return any(
+        role in roles and (path.startswith(root) or root.startswith(path))
+        for path, role in _grants(user)
+    )
+
+
+def can_create_any_project(user, campaign: Campaign) -> bool:
+    """Whether `can_create_project` holds for at least one org of the campaign (shows the
+    "new project" button; the service still checks the org actually chosen)."""
+    return _holds_role_within(user, campaign, LEAD_ROLES)
+
+
+def can_manage_any_pairing(user, campaign: Campaign) -> bool:
+    """Whether the user may register 1+N pairs for some member of the campaign (shows the
+    pairing form; `can_manage_pairing` decides for the member actually chosen)."""
+    return _holds_role_within(user, campaign, ADMIN_ROLES)
+
+
+def access_pairing(user, pairing_id) -> Pairing:
+    """A pairing of a visible campaign whose member is in the user's scope, else 404."""
+    try:
+        return (
+            Pairing.objects.filter(campaign__in=campaigns_visible_to(user))
+            .filter(org_scope_q(user, field="member__org__path"))
+            .select_related("campaign", "campaign__org", "member", "member__org", "colleague")
+            .get(pk=pairing_id)
+        )
+    except (Pairing.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

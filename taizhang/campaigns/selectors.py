@@ -45,7 +45,9 @@ def ledger_projects(user, campaign: Campaign, filters: LedgerFilters) -> QuerySe
         .filter(campaign=campaign)
         .select_related("org", "lead", "project_type", "focus_area")
         .annotate(
-            participant_count=Count("participants", filter=Q(participants__deleted_at__isnull=True), distinct=True)
+            participant_count=Count(
+                "participants", filter=Q(participants__deleted_at__isnull=True), distinct=True
+            )
         )
     )
     if filters.org is not None:
@@ -101,20 +103,28 @@ def linkage_figures(user, campaign: Campaign, org: Org | None = None) -> Linkage
     project_counts = projects.aggregate(
         total=Count("id"),
         by_members=Count("id", filter=Q(lead__political_status__in=PARTY_MEMBER_STATUSES)),
-        leads=Count("lead", distinct=True, filter=Q(lead__political_status__in=PARTY_MEMBER_STATUSES)),
+        leads=Count(
+            "lead", distinct=True, filter=Q(lead__political_status__in=PARTY_MEMBER_STATUSES)
+        ),
     )
     participant_counts = Participant.objects.filter(project__in=projects).aggregate(
         people=Count("person", distinct=True),
-        non_members=Count("person", distinct=True, filter=~Q(person__political_status__in=PARTY_MEMBER_STATUSES)),
+        non_members=Count(
+            "person", distinct=True, filter=~Q(person__political_status__in=PARTY_MEMBER_STATUSES)
+        ),
     )
-    pairings = Pairing.objects.filter(campaign=campaign).filter(org_scope_q(user, field="member__org__path"))
+    pairings = Pairing.objects.filter(campaign=campaign).filter(
+        org_scope_q(user, field="member__org__path")
+    )
     if org is not None:
         pairings = pairings.filter(member__org__path__startswith=org.path)
     pairing_counts = pairings.aggregate(
         members=Count("member", distinct=True), colleagues=Count("colleague", distinct=True)
     )
     root_path = (org or campaign.org).path
-    members = Person.objects.filter(scope, org__path__startswith=root_path, political_status__in=PARTY_MEMBER_STATUSES)
+    members = Person.objects.filter(
+        scope, org__path__startswith=root_path, political_status__in=PARTY_MEMBER_STATUSES
+    )
     return LinkageFigures(
         projects=project_counts["total"],
         projects_led_by_members=project_counts["by_members"],

@@ -28,7 +28,9 @@ def _grants(user) -> list[tuple[str, str]]:
     cached = getattr(user, "_taizhang_grants", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user).values_list("org__path", "role").order_by("org__path")
+            Membership.objects.filter(user=user)
+            .values_list("org__path", "role")
+            .order_by("org__path")
         )
         user._taizhang_grants = cached
     return cached

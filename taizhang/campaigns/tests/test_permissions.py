@@ -37,7 +37,11 @@ MATRIX = {
     "restore": [True, False, False, False, False, False, True, True],
 }
 
-CASES = [(action, actor, allowed[i]) for action, allowed in MATRIX.items() for i, actor in enumerate(ACTORS)]
+CASES = [
+    (action, actor, allowed[i])
+    for action, allowed in MATRIX.items()
+    for i, actor in enumerate(ACTORS)
+]
 
 
 def _project(world, status=ProjectStatus.DRAFT) -> Project:
@@ -82,7 +86,10 @@ def _attempt(world, action: str, user) -> None:
         )
     elif action == "terminate":
         services.project_transition(
-            actor=user, project=_project(world, ProjectStatus.IN_PROGRESS), action="terminate", reason="停"
+            actor=user,
+            project=_project(world, ProjectStatus.IN_PROGRESS),
+            action="terminate",
+            reason="停",
         )
     elif action == "add_goal_in_progress":
         services.goal_add(
@@ -171,4 +178,6 @@ def test_completed_project_is_read_only_even_for_admin(world):
     with pytest.raises(DomainError):
         services.project_update(actor=world.admin_a1, project=project, title="改")
     with pytest.raises(DomainError):
-        services.goal_add(actor=world.admin_a1, project=project, data=GoalInput(name="x", target="1"))
+        services.goal_add(
+            actor=world.admin_a1, project=project, data=GoalInput(name="x", target="1")
+        )

@@ -47,7 +47,10 @@ def test_ledger_filters_and_pinyin_sort_by_lead(world):
     rows = selectors.ledger_projects(world.admin_a1, world.campaign, LedgerFilters(q="贸易"))
     assert list(rows) == [p1]
     ParticipantFactory(project=p1)
-    rows = {r.pk: r.participant_count for r in selectors.ledger_projects(world.admin_a1, world.campaign, LedgerFilters())}
+    rows = {
+        r.pk: r.participant_count
+        for r in selectors.ledger_projects(world.admin_a1, world.campaign, LedgerFilters())
+    }
     assert rows == {p1.pk: 1, p2.pk: 0}
 
 
@@ -57,22 +60,47 @@ def test_pairing_rules(world):
         actor=world.admin_a1, campaign=campaign, member=world.member_a1, colleague=world.masses_a1
     )
     with pytest.raises(DomainError) as info:
-        services.pairing_create(actor=world.admin_a1, campaign=campaign, member=world.lead_person_a1, colleague=world.masses_a1)
+        services.pairing_create(
+            actor=world.admin_a1,
+            campaign=campaign,
+            member=world.lead_person_a1,
+            colleague=world.masses_a1,
+        )
     assert info.value.code == "duplicate"
     with pytest.raises(DomainError) as info:
-        services.pairing_create(actor=world.admin_a1, campaign=campaign, member=world.masses_a1_b, colleague=world.masses_a1)
+        services.pairing_create(
+            actor=world.admin_a1,
+            campaign=campaign,
+            member=world.masses_a1_b,
+            colleague=world.masses_a1,
+        )
     assert info.value.code == "member_not_party_member"
     with pytest.raises(DomainError) as info:
         services.pairing_create(
-            actor=world.admin_a1, campaign=campaign, member=world.member_a1, colleague=world.lead_person_a1
+            actor=world.admin_a1,
+            campaign=campaign,
+            member=world.member_a1,
+            colleague=world.lead_person_a1,
         )
     assert info.value.code == "colleague_is_member"
     outsider = PersonFactory(org=world.branch_a2, political_status=PoliticalStatus.MASSES)
     with pytest.raises(DomainError) as info:
-        services.pairing_create(actor=world.admin_a1, campaign=campaign, member=world.member_a1, colleague=outsider)
+        services.pairing_create(
+            actor=world.admin_a1, campaign=campaign, member=world.member_a1, colleague=outsider
+        )
     assert info.value.code == "out_of_scope"
     with pytest.raises(DomainError):
-        services.pairing_create(actor=world.admin_a2, campaign=campaign, member=world.member_a1, colleague=world.masses_a1_b)
+        services.pairing_create(
+            actor=world.admin_a2,
+            campaign=campaign,
+            member=world.member_a1,
+            colleague=world.masses_a1_b,
+        )
     services.pairing_delete(actor=world.admin_a1, pairing=pairing)
     # After removal the colleague can be paired again.
-    services.pairing_create(actor=world.admin_a1, campaign=campaign, member=world.lead_person_a1, colleague=world.masses_a1)
+    services.pairing_create(
+        actor=world.admin_a1,
+        campaign=campaign,
+        member=world.lead_person_a1,
+        colleague=world.masses_a1,
+    )

@@ -4,7 +4,13 @@ from decimal import Decimal
 import pytest
 
 from taizhang.campaigns import services
-from taizhang.campaigns.models import GoalIndicator, Measure, Project, ProjectStatus, ProjectTransition
+from taizhang.campaigns.models import (
+    GoalIndicator,
+    Measure,
+    Project,
+    ProjectStatus,
+    ProjectTransition,
+)
 from taizhang.campaigns.services import GoalInput, MeasureInput
 from taizhang.core.exceptions import DomainError
 
@@ -29,7 +35,11 @@ def _create(world, actor=None, **overrides):
         measures=[
             MeasureInput(description="拓展独居石贸易"),
             MeasureInput(description="兄弟单位协同"),
-            MeasureInput(description="月度复盘", start_date=dt.date(2020, 2, 1), due_date=dt.date(2020, 12, 1)),
+            MeasureInput(
+                description="月度复盘",
+                start_date=dt.date(2020, 2, 1),
+                due_date=dt.date(2020, 12, 1),
+            ),
         ],
     )
     kwargs.update(overrides)
@@ -50,18 +60,29 @@ def test_project_create_writes_goals_measures_and_history(world):
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
-        ({"start_date": dt.date(2020, 12, 31), "end_date": dt.date(2020, 1, 1)}, "dates_out_of_order"),
+        (
+            {"start_date": dt.date(2020, 12, 31), "end_date": dt.date(2020, 1, 1)},
+            "dates_out_of_order",
+        ),
         ({"goals": [GoalInput(name="利润", target="")]}, "required"),
         ({"goals": [GoalInput(name="利润", target="100", baseline="abc")]}, "not_a_number"),
         ({"code": ""}, "required"),
     ],
 )
 def test_project_create_rejects_bad_input_and_saves_nothing(world, overrides, code):
-    before = (Project.all_objects.count(), GoalIndicator.all_objects.count(), Measure.all_objects.count())
+    before = (
+        Project.all_objects.count(),
+        GoalIndicator.all_objects.count(),
+        Measure.all_objects.count(),
+    )
     with pytest.raises(DomainError) as info:
         _create(world, **overrides)
     assert info.value.code == code
-    after = (Project.all_objects.count(), GoalIndicator.all_objects.count(), Measure.all_objects.count())
+    after = (
+        Project.all_objects.count(),
+        GoalIndicator.all_objects.count(),
+        Measure.all_objects.count(),
+    )
     assert after == before
 
 
@@ -87,15 +108,21 @@ def test_lifecycle_submit_approve_start_complete(world):
     with pytest.raises(DomainError) as info:
         services.project_transition(actor=world.lead_a1, project=project, action="approve")
     assert info.value.code == "forbidden"
-    services.project_transition(actor=world.admin_a1, project=project, action="approve", reason="同意立项")
+    services.project_transition(
+        actor=world.admin_a1, project=project, action="approve", reason="同意立项"
+    )
     services.project_transition(actor=world.lead_a1, project=project, action="start")
     with pytest.raises(DomainError) as info:
         services.project_transition(actor=world.admin_a1, project=project, action="complete")
     assert info.value.code == "reason_required"
-    services.project_transition(actor=world.admin_a1, project=project, action="complete", reason="目标达成")
+    services.project_transition(
+        actor=world.admin_a1, project=project, action="complete", reason="目标达成"
+    )
     project.refresh_from_db()
     assert project.status == ProjectStatus.COMPLETED
-    log = list(ProjectTransition.objects.filter(project=project).values_list("action", "actor__username"))
+    log = list(
+        ProjectTransition.objects.filter(project=project).values_list("action", "actor__username")
+    )
     assert log == [
         ("submit", "lead_a1"),
         ("approve", "admin_a1"),

@@ -6,8 +6,12 @@ from taizhang.core.history import bulk_create_tracked, bulk_update_tracked
 
 
 def test_bulk_create_and_update_write_history(world):
-    project = ProjectFactory(campaign=world.campaign, org=world.branch_a1, lead=world.lead_person_a1)
-    goals = [GoalIndicator(project=project, name=f"指标{i}", baseline=0, target=10) for i in range(3)]
+    project = ProjectFactory(
+        campaign=world.campaign, org=world.branch_a1, lead=world.lead_person_a1
+    )
+    goals = [
+        GoalIndicator(project=project, name=f"指标{i}", baseline=0, target=10) for i in range(3)
+    ]
     bulk_create_tracked(GoalIndicator, goals, actor=world.admin_a1, reason="导入")
     created = GoalIndicator.history.filter(project_id=project.pk, history_type="+")
     assert created.count() == 3

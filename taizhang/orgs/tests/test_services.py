@@ -15,7 +15,9 @@ def test_org_tree_of_any_depth_and_subtree_in_one_query(world, django_assert_num
         node = services.org_create(actor=world.sysadmin, name=f"第{depth}层", parent=node)
     assert node.depth == world.branch_a1.depth + 6
     with django_assert_num_queries(1):
-        names = list(Org.objects.filter(path__startswith=world.company_a.path).values_list("name", flat=True))
+        names = list(
+            Org.objects.filter(path__startswith=world.company_a.path).values_list("name", flat=True)
+        )
     assert "第5层" in names and "甲二支部" in names and "乙一支部" not in names
 
 
@@ -33,19 +35,31 @@ def test_org_create_rules(world):
 
 def test_person_create_validates_and_records_history(world):
     person = services.person_create(
-        actor=world.admin_a1, org=world.branch_a1, name="张三", staff_no="Z001", political_status="member"
+        actor=world.admin_a1,
+        org=world.branch_a1,
+        name="张三",
+        staff_no="Z001",
+        political_status="member",
     )
     assert person.name_pinyin == "zhang san"
     assert person.history.latest().history_user == world.admin_a1
     with pytest.raises(DomainError) as info:
-        services.person_create(actor=world.admin_a1, org=world.branch_a1, name="李四", staff_no="Z001")
+        services.person_create(
+            actor=world.admin_a1, org=world.branch_a1, name="李四", staff_no="Z001"
+        )
     assert info.value.code == "duplicate"
     with pytest.raises(DomainError):
         services.person_create(
-            actor=world.admin_a1, org=world.branch_a1, name="王五", staff_no="Z002", political_status="x"
+            actor=world.admin_a1,
+            org=world.branch_a1,
+            name="王五",
+            staff_no="Z002",
+            political_status="x",
         )
     with pytest.raises(DomainError):
-        services.person_create(actor=world.admin_a1, org=world.branch_a2, name="赵六", staff_no="Z003")
+        services.person_create(
+            actor=world.admin_a1, org=world.branch_a2, name="赵六", staff_no="Z003"
+        )
     assert not Person.objects.filter(staff_no__in=["Z002", "Z003"]).exists()
 
 
@@ -72,8 +86,12 @@ def test_grants_inherit_down_the_tree_only(world):
 def test_membership_grant_and_revoke(world):
     user = UserFactory()
     with pytest.raises(DomainError):
-        services.membership_grant(actor=world.admin_a1, user=user, org=world.branch_a2, role=Role.VIEWER)
-    membership = services.membership_grant(actor=world.admin_a1, user=user, org=world.branch_a1, role=Role.VIEWER)
+        services.membership_grant(
+            actor=world.admin_a1, user=user, org=world.branch_a2, role=Role.VIEWER
+        )
+    membership = services.membership_grant(
+        actor=world.admin_a1, user=user, org=world.branch_a1, role=Role.VIEWER
+    )
     assert perms.roles_in(user, world.branch_a1) == {Role.VIEWER}
     with pytest.raises(DomainError):
         services.membership_grant(actor=world.admin_a1, user=user, org=world.branch_a1, role="king")
@@ -85,4 +103,9 @@ def test_people_sorted_by_pinyin(db):
     org = OrgFactory()
     for name in ["张伟", "艾丽", "王芳", "陈静"]:
         services.person_create(actor=None, org=org, name=name, staff_no=name)
-    assert list(Person.objects.filter(org=org).values_list("name", flat=True)) == ["艾丽", "陈静", "王芳", "张伟"]
+    assert list(Person.objects.filter(org=org).values_list("name", flat=True)) == [
+        "艾丽",
+        "陈静",
+        "王芳",
+        "张伟",
+    ]
