@@ -535,6 +535,66 @@ def _deduction_raw(
     return count, each * count
 
 
+def score_year(scheme: Scheme) -> list[ProjectResult]:
+    """The year's score per project: 平时 (the mean of the regular periods) and 年终 (the last
+    period) combined by the scheme's weights. Without regular scores the year is the final
+    score; a project not scored in the last period gets 0 for that part."""
+    periods = list(Period.objects.filter(campaign_id=scheme.campaign_id).order_by("start_date"))
+    if not periods:
+        return []
+    final, regular = periods[-1], periods[:-1]
+    by_period = {
+        period.pk: {r.project_id: r for r in score_projects(scheme, period)} for period in periods
+    }
+    regular_weight = Fraction(scheme.regular_weight) / 100
+    final_weight = Fraction(scheme.final_weight) / 100
+    bands = list(scheme.bands.all())
+    project_ids = set().union(*(set(results) for results in by_period.values()))
+    results = []
+    for project_id in project_ids:
+        regular_scores = [
+            by_period[p.pk][project_id] for p in regular if project_id in by_period[p.pk]
+        ]
+        final_result = by_period[final.pk].get(project_id)
+        final_micro = final_result.total_micro if final_result else 0
+        if regular_scores:
+            regular_mean = Fraction(sum(r.total_micro for r in regular_scores), len(regular_scores))
+            value = regular_weight * regular_mean + final_weight * final_micro
+        else:
+            value = Fraction(final_micro)
+        total = truncdiv(value.numerator, value.denominator)
+        any_result = final_result or regular_scores[-1]
+        results.append(
+            ProjectResult(
+                project_id=project_id,
+                org_id=any_result.org_id,
+                org_path=any_result.org_path,
+                total_micro=total,
+                bonus_micro=sum(r.bonus_micro for r in regular_scores)
+                + (final_result.bonus_micro if final_result else 0),
+                grade=grade_for(to_points(total), bands),
+                breakdown={
+                    "project": any_result.breakdown["project"],
+                    "year": True,
+                    "regular_weight": str(scheme.regular_weight),
+                    "final_weight": str(scheme.final_weight),
+                    "regular": [
+                        {
+                            "period": p.name,
+                            "period_id": p.pk,
+                            "micro": by_period[p.pk][project_id].total_micro,
+                        }
+                        for p in regular
+                        if project_id in by_period[p.pk]
+                    ],
+                    "final": {"period": final.name, "period_id": final.pk, "micro": final_micro},
+                    "total_micro": total,
+                },
+            )
+        )
+    return results
+
+
 # --------------------------------------------------------------------------- org roll-up
 
 
@@ -548,6 +608,8 @@ class OrgResult:
     rank: int | None = None
     grade: str = ""
     breakdown: dict = field(default_factory=dict)
+    veto_caps: list[str] = field(default_factory=list)
+    adjustments: list[dict] = field(default_factory=list)
 
     @property
     def score(self) -> Decimal:
@@ -602,6 +664,44 @@ def rollup(
                 counts[path],
             )
     return results
+
+
+def apply_org_entries(
+    results: dict[str, "OrgResult"], entries: list[ManualEntry], scheme: Scheme
+) -> None:
+    """Org-level deductions, bonuses and vetoes adjust that org's own score (each deduction
+    and bonus item capped as in the scheme); they do not flow further up the tree."""
+    by_org: dict[int, list[ManualEntry]] = defaultdict(list)
+    for entry in entries:
+        by_org[entry.org_id].append(entry)
+    caps = {("deduction", d.pk): points_to_micro(d.cap) for d in scheme.deductions.all()}
+    caps.update({("bonus", b.pk): points_to_micro(b.cap) for b in scheme.bonuses.all()})
+    vetoes = {v.pk: v for v in scheme.vetoes.all()}
+    for result in results.values():
+        found = by_org.get(result.org_id)
+        if not found:
+            continue
+        sums: dict[tuple[str, int], int] = defaultdict(int)
+        lines = []
+        for entry in found:
+            if entry.kind == EntryKind.VETO:
+                result.veto_caps.append(vetoes[entry.veto_id].grade_cap)
+                lines.append(
+                    {"kind": "veto", "name": vetoes[entry.veto_id].name, "note": entry.note}
+                )
+                continue
+            key = (entry.kind, entry.deduction_id or entry.bonus_id)
+            sums[key] += points_to_micro(entry.value)
+            lines.append({"kind": entry.kind, "value": str(entry.value), "note": entry.note})
+        adjustment = 0
+        for (kind, item_id), micro in sums.items():
+            capped = min(micro, caps.get((kind, item_id), micro))
+            if kind == EntryKind.DEDUCTION:
+                adjustment -= capped
+            elif scheme.bonus_in_total:
+                adjustment += capped
+        result.value = min(Fraction(MAX_TOTAL), max(Fraction(0), result.value + adjustment))
+        result.adjustments = lines
 
 
 def rank_siblings(results: dict[str, OrgResult]) -> None:

@@ -557,6 +557,11 @@ def _write_org_scores(run: ScoreRun, scheme: Scheme) -> None:
     }
     orgs = {org.path: org for org in Org.objects.filter(path__in=prefixes)}
     results = engine.rollup(rule=scheme.rollup_rule, root=root, direct=direct, orgs=orgs)
+    if run.period_id is not None:
+        entries = list(
+            ManualEntry.objects.filter(scheme=scheme, period_id=run.period_id, org__isnull=False)
+        )
+        engine.apply_org_entries(results, entries, scheme)
     engine.rank_siblings(results)
     bands = list(scheme.bands.all())
     OrgScore.objects.bulk_create(
@@ -570,13 +575,14 @@ def _write_org_scores(run: ScoreRun, scheme: Scheme) -> None:
                 score_micro=truncdiv(r.value.numerator, r.value.denominator),
                 project_count=r.project_count,
                 rank=r.rank,
-                grade=engine.grade_for(r.score, bands),
+                grade=_org_grade(r, bands),
                 breakdown={
                     "value_num": r.value.numerator,
                     "value_den": r.value.denominator,
                     "score": str(r.score),
                     "rule": scheme.rollup_rule,
                     "direct": list(direct.get(r.org_path, (0, 0))),
+                    "adjustments": r.adjustments,
                 },
             )
             for r in results.values()
@@ -585,19 +591,33 @@ def _write_org_scores(run: ScoreRun, scheme: Scheme) -> None:
     )
 
 
+def _org_grade(result: engine.OrgResult, bands: list[Band]) -> str:
+    grade = engine.grade_for(result.score, bands)
+    for cap in result.veto_caps:
+        grade = engine.capped_grade(grade, cap, bands)
+    return grade
+
+
+def compute(scheme: Scheme, period: Period | None) -> list[engine.ProjectResult]:
+    """A period's results, or the year's (period None)."""
+    if period is None:
+        return engine.score_year(scheme)
+    return engine.score_projects(scheme, period)
+
+
 @transaction.atomic
-def draft_compute(*, scheme: Scheme, period: Period) -> ScoreRun:
-    """Recompute the draft scores of a period (drafts are disposable; publications are not)."""
-    if period.campaign_id != scheme.campaign_id:
+def draft_compute(*, scheme: Scheme, period: Period | None) -> ScoreRun:
+    """Recompute the draft scores of a period or the year (drafts are disposable)."""
+    if period is not None and period.campaign_id != scheme.campaign_id:
         raise DomainError(_("该周期不属于本活动。"), "invalid", field="period")
     ScoreRun.objects.filter(scheme=scheme, period=period, kind=RunKind.DRAFT).delete()
     run = ScoreRun.objects.create(scheme=scheme, period=period, kind=RunKind.DRAFT)
-    _write_run(run, engine.score_projects(scheme, period), scheme)
+    _write_run(run, compute(scheme, period), scheme)
     return run
 
 
 @transaction.atomic
-def assessment_publish(*, actor, scheme: Scheme, period: Period) -> ScoreRun:
+def assessment_publish(*, actor, scheme: Scheme, period: Period | None) -> ScoreRun:
     """Freeze a period's results: a new published version; earlier versions are kept."""
     if not perms.can_publish(actor, scheme):
         raise _forbid(_("只有活动主办组织的管理员可以发布考核结果。"))
@@ -617,7 +637,7 @@ def assessment_publish(*, actor, scheme: Scheme, period: Period) -> ScoreRun:
         published_by=actor,
         published_at=timezone.now(),
     )
-    _write_run(run, engine.score_projects(scheme, period), scheme)
+    _write_run(run, compute(scheme, period), scheme)
     return run
 
 

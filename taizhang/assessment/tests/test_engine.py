@@ -437,3 +437,64 @@ def test_change_a_weight_in_a_copy_and_see_draft_scores_move(world, q3, running)
         services.draft_compute(scheme=copy, period=q3).project_scores.get().total_micro
     )
     assert (before, after) == (D("60.00"), D("70.00"))
+
+
+def test_year_score_weights_regular_and_final_periods(world, running):
+    periods = [
+        Period.objects.create(
+            campaign=world.campaign,
+            name=f"Q{q}",
+            start_date=dt.date(2020, 3 * q - 2, 1),
+            end_date=dt.date(2020, 3 * q, 28),
+            deadline=dt.date(2020, 3 * q, 28),
+        )
+        for q in (1, 2, 3, 4)
+    ]
+    scheme = _scheme(world, CriterionKind.GOAL_ATTAINMENT, regular_weight="10", final_weight="90")
+    project, (goal,) = running()
+    for period, actual in zip(periods, (10, 20, 30, 80), strict=True):
+        submit_report(project, period, {goal: actual})
+    run = services.draft_compute(scheme=scheme, period=None)
+    # 平时 mean(10, 20, 30) = 20 → 2.0; 年终 80 → 72.0; year 74.
+    assert to_points(run.project_scores.get().total_micro) == D("74.00")
+    assert run.org_scores.get(org=world.branch_a1).breakdown["score"] == "74.00"
+    published = services.assessment_publish(actor=world.admin_company_a, scheme=scheme, period=None)
+    assert (published.period, published.version) == (None, 1)
+
+
+def test_org_level_deduction_adjusts_that_org_only(world, q3, running):
+    spec = single_criterion_spec(
+        CriterionKind.GOAL_ATTAINMENT,
+        deductions=[DeductionSpec("组织扣分", DeductionKind.MANUAL, "0", "3")],
+        vetoes=[VetoSpec("班子问题", "不达标")],
+    )
+    scheme = services.scheme_create(actor=world.admin_company_a, campaign=world.campaign, spec=spec)
+    project, (goal,) = running()
+    submit_report(project, q3, {goal: 95})
+    deduction = scheme.deductions.get()
+    for value in ("2", "2"):  # 4, capped at 3
+        services.entry_add(
+            actor=world.admin_company_a,
+            scheme=scheme,
+            period=q3,
+            kind=EntryKind.DEDUCTION,
+            item_id=deduction.pk,
+            value=value,
+            note="会议记录缺失",
+            org=world.branch_a1,
+        )
+    services.entry_add(
+        actor=world.admin_company_a,
+        scheme=scheme,
+        period=q3,
+        kind=EntryKind.VETO,
+        item_id=scheme.vetoes.get().pk,
+        note="班子问题",
+        org=world.branch_a1,
+    )
+    run = services.draft_compute(scheme=scheme, period=q3)
+    branch = run.org_scores.get(org=world.branch_a1)
+    company = run.org_scores.get(org=world.company_a)
+    assert (branch.breakdown["score"], branch.grade) == ("92.00", "不达标")
+    assert (company.breakdown["score"], company.grade) == ("95.00", "优秀")
+    assert len(branch.breakdown["adjustments"]) == 3
