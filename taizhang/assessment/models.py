@@ -352,3 +352,98 @@ class OrgScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}: {self.score_micro}"
+
+
+class ResultsDayStatus(models.TextChoices):
+    OPEN = "open", _("评审中")
+    PUBLISHED = "published", _("已发布")
+
+
+def default_review_criteria() -> list[dict]:
+    return [
+        {"name": "实效", "points": 50},
+        {"name": "创新", "points": 25},
+        {"name": "可操作", "points": 25},
+    ]
+
+
+class ResultsDay(TimeStampedModel):
+    """成果发布: reviewers score candidate projects; the best are rated 优秀, within a cap."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="results_days")
+    name = models.CharField(_("名称"), max_length=200)
+    date = models.DateField(_("发布日期"))
+    criteria = models.JSONField(_("评审指标"), default=default_review_criteria)
+    excellent_share_cap = models.DecimalField(
+        _("优秀比例上限（%）"),
+        default=Decimal("50"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        **POINTS_KW,
+    )
+    excellent_min = models.DecimalField(_("优秀最低分"), default=Decimal("85"), **POINTS_KW)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ResultsDayStatus.choices, default=ResultsDayStatus.OPEN
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("成果发布")
+        verbose_name_plural = _("成果发布")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Award(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    SELECTED = "selected", _("入选")
+
+
+class Candidate(TimeStampedModel):
+    results_day = models.ForeignKey(ResultsDay, on_delete=models.CASCADE, related_name="candidates")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    # Filled when the day is published, then never changed.
+    mean_score = models.DecimalField(_("平均得分"), null=True, blank=True, **POINTS_KW)
+    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
+    award = models.CharField(_("评定"), max_length=20, choices=Award.choices, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("候选项目")
+        verbose_name_plural = _("候选项目")
+        ordering = ["rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["results_day", "project"], name="candidate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class Review(TimeStampedModel):
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    scores = models.JSONField(_("各项得分"), default=dict)
+    total = models.DecimalField(_("合计"), **POINTS_KW)
+    comment = models.TextField(_("评语"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("评审打分")
+        verbose_name_plural = _("评审打分")
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "reviewer"], name="review_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.total}"

@@ -52,3 +52,7 @@ def project_scores_visible_to(user, run: ScoreRun) -> QuerySet[ProjectScore]:
 
 def org_scores_visible_to(user, run: ScoreRun) -> QuerySet[OrgScore]:
     return OrgScore.objects.filter(org_scope_q(user, field="org_path"), run=run)
+
+
+def can_publish_results_day(user, day) -> bool:
+    return can_edit_campaign(user, day.campaign)
