@@ -57,9 +57,9 @@ def test_publish_ranks_and_caps_excellent_share(world, day):
     # 5 candidates, cap 50 % → at most 2 优秀, and only at 85 or more.
     awards = [by_project[p.pk].award for p in projects]
     assert awards == [
-        Award.EXCELLENT,
-        Award.EXCELLENT,
         Award.SELECTED,
+        Award.EXCELLENT,
+        Award.EXCELLENT,
         Award.SELECTED,
         Award.SELECTED,
     ]
