@@ -47,6 +47,10 @@ class SoftDeleteModel(TimeStampedModel):
         related_name="+",
     )
 
+    # Optimistic concurrency (the name Rails gave it): every write through save_with_history
+    # bumps it, and a write naming an older one is refused (core.history.check_version → 409).
+    lock_version = models.PositiveIntegerField(_("版本号"), default=1, editable=False)
+
     objects = AliveManager()
     all_objects = AliveQuerySet.as_manager()
 

@@ -34,3 +34,29 @@ def test_soft_deleted_rows_leave_lists_but_not_the_database(world):
     assert not GoalIndicator.objects.filter(pk=goal.pk).exists()
     assert GoalIndicator.all_objects.filter(pk=goal.pk).exists()
     assert goal.project.goals.count() == 0
+
+
+def test_versions_count_writes_and_stale_writes_are_refused(world):
+    import pytest
+
+    from taizhang.campaigns import services
+    from taizhang.core.exceptions import DomainError
+    from taizhang.core.history import check_version
+
+    project = ProjectFactory(
+        campaign=world.campaign, org=world.branch_a1, lead=world.lead_person_a1
+    )
+    seen = project.lock_version
+    services.project_update(actor=world.admin_a1, project=project, title="第一次修改")
+    project.refresh_from_db()
+    assert project.lock_version == seen + 1
+    with pytest.raises(DomainError) as info:
+        check_version(project, seen)
+    assert info.value.code == "stale"
+    assert info.value.extra == {"current_version": seen + 1, "expected_version": seen}
+    check_version(project, seen + 1)
+    rows = list(GoalIndicator.objects.filter(project=project))
+    GoalFactory(project=project)
+    rows = list(GoalIndicator.objects.filter(project=project))
+    bulk_update_tracked(GoalIndicator, rows, ["target"], actor=world.admin_a1)
+    assert [g.lock_version for g in GoalIndicator.objects.filter(project=project)] == [2]
