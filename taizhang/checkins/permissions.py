@@ -1,14 +1,22 @@
 """Rights for check-ins: who writes, reviews and verifies; every list goes through scope."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from taizhang.campaigns.models import Campaign, Project, ProjectStatus
-from taizhang.campaigns.permissions import can_edit_campaign, is_lead_user
+from taizhang.campaigns.permissions import campaigns_visible_to, can_edit_campaign, is_lead_user
 from taizhang.orgs.models import Org, Role
 from taizhang.orgs.permissions import ADMIN_ROLES, has_role, org_scope_q
 
-from .models import BenefitClaim, Inspection, ProgressReport, RectificationItem
+from .models import (
+    BenefitClaim,
+    Evidence,
+    Inspection,
+    Notification,
+    Period,
+    ProgressReport,
+    RectificationItem,
+)
 
 REPORTABLE_STATUSES = {ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS}
 
@@ -51,6 +59,18 @@ def can_override_light(user, report: ProgressReport) -> bool:
 
 def can_manage_periods(user, campaign: Campaign) -> bool:
     return can_edit_campaign(user, campaign)
+
+
+def access_period(user, period_id) -> Period:
+    """A period of a campaign the user can see; anything else is a 404."""
+    try:
+        return (
+            Period.objects.filter(campaign__in=campaigns_visible_to(user))
+            .select_related("campaign", "campaign__org")
+            .get(pk=period_id)
+        )
+    except (Period.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def claims_visible_to(user) -> QuerySet[BenefitClaim]:
@@ -101,6 +121,25 @@ def access_inspection(user, inspection_id) -> Inspection:
         raise Http404 from exc
 
 
+def access_rectification(user, item_id) -> RectificationItem:
+    """A rectification item of an inspection the user can see, else 404."""
+    try:
+        return (
+            RectificationItem.objects.filter(inspection__in=inspections_visible_to(user))
+            .select_related(
+                "owner",
+                "inspection",
+                "inspection__inspecting_org",
+                "inspection__project",
+                "inspection__project__org",
+                "inspection__target_org",
+            )
+            .get(pk=item_id)
+        )
+    except (RectificationItem.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
 def can_inspect(user, inspecting_org: Org, subject_org: Org) -> bool:
     """An org inspects its own projects or an org below it, never a peer or a superior."""
     if not subject_org.path.startswith(inspecting_org.path):
@@ -115,3 +154,28 @@ def can_close_rectification(user, item: RectificationItem) -> bool:
     return has_role(user, inspection.subject_org, ADMIN_ROLES) or has_role(
         user, inspection.inspecting_org, ADMIN_ROLES
     )
+
+
+def access_evidence(user, evidence_id) -> Evidence:
+    """A file is seen by whoever sees the report, claim or inspection it backs; else 404.
+
+    Files are served through this check, never from a public media URL, so a sibling branch
+    that guesses a path gets nothing.
+    """
+    visible = (
+        Q(report__in=reports_visible_to(user))
+        | Q(claim__in=claims_visible_to(user))
+        | Q(rectification__inspection__in=inspections_visible_to(user))
+    )
+    try:
+        return Evidence.objects.filter(visible).get(pk=evidence_id)
+    except (Evidence.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def access_notification(user, notification_id) -> Notification:
+    """A user's own inbox entry; another user's is a 404 like a missing one."""
+    try:
+        return Notification.objects.get(pk=notification_id, user_id=getattr(user, "pk", None))
+    except (Notification.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

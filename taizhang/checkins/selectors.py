@@ -1,13 +1,16 @@
 """Reads for check-ins: the period board, the 督办 board and benefit totals."""
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
     CharField,
     Count,
     DecimalField,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -17,13 +20,23 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
-from taizhang.campaigns.models import Campaign, Project
+from taizhang.campaigns.models import Campaign, GoalIndicator, Project
 from taizhang.campaigns.permissions import projects_visible_to
 from taizhang.orgs.models import Org
-from taizhang.orgs.permissions import org_scope_q
+from taizhang.orgs.permissions import ADMIN_ROLES, org_scope_q, visible_org_paths
 
-from .models import BenefitClaim, ClaimStatus, Period, ProgressReport, ReportStatus, Supervision
+from . import rules
+from .models import (
+    BenefitClaim,
+    ClaimStatus,
+    Notification,
+    Period,
+    ProgressReport,
+    ReportStatus,
+    Supervision,
+)
 from .permissions import REPORTABLE_STATUSES
 from .services import local_today
 
@@ -87,6 +100,52 @@ def board_counts(board: QuerySet[Project]) -> dict[str, int]:
     return dict(board.order_by().values_list("board_state").annotate(n=Count("pk")))
 
 
+def default_board_period(campaign: Campaign, today: dt.date | None = None) -> Period | None:
+    """The period a board opens on: the latest whose deadline has passed (the one whose
+    reports should all be in), else the first one."""
+    today = today or local_today()
+    periods = campaign.periods.order_by("start_date")
+    return periods.filter(deadline__lt=today).last() or periods.first()
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    period: Period
+    report: ProgressReport | None
+
+
+def project_period_reports(project: Project) -> list[PeriodReport]:
+    """Each period of the project's campaign with the project's report for it, if any
+    (two queries whatever the number of periods)."""
+    reports = {r.period_id: r for r in project.reports.all()}
+    return [
+        PeriodReport(period=period, report=reports.get(period.pk))
+        for period in project.campaign.periods.order_by("start_date")
+    ]
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    goal: GoalIndicator
+    actual: Decimal | None
+    attainment: Decimal | None
+
+
+def report_goal_rows(report: ProgressReport) -> list[GoalRow]:
+    """Every goal of the report's project with the actual reported and its attainment."""
+    readings = {r.goal_id: r.actual for r in report.readings.all()}
+    rows = []
+    for goal in report.project.goals.all():
+        actual = readings.get(goal.pk)
+        share = (
+            rules.attainment(baseline=goal.baseline, target=goal.target, actual=actual)
+            if actual is not None
+            else None
+        )
+        rows.append(GoalRow(goal=goal, actual=actual, attainment=share))
+    return rows
+
+
 def supervision_board(user, campaign: Campaign | None = None) -> QuerySet[Supervision]:
     """Open 督办 items the user can see, for projects that are still running."""
     queryset = Supervision.objects.filter(
@@ -94,7 +153,9 @@ def supervision_board(user, campaign: Campaign | None = None) -> QuerySet[Superv
         closed_at__isnull=True,
         project__deleted_at__isnull=True,
         project__status__in=REPORTABLE_STATUSES,
-    ).select_related("project", "project__org", "owner", "org")
+    ).select_related(
+        "project", "project__org", "project__campaign", "owner", "org", "opened_by_report__period"
+    )
     if campaign is not None:
         queryset = queryset.filter(project__campaign=campaign)
     return queryset.order_by("deadline", "id")
@@ -127,3 +188,133 @@ def benefit_totals(
     return BenefitTotals(
         declared=totals["declared"], verified=totals["verified"], pending=totals["pending"]
     )
+
+
+# Fields whose change makes a new version in a report's history; saving a draft does not.
+VERSION_FIELDS = ("status", "revision", "override_light", "override_reason")
+
+VERSION_EVENTS = {
+    "opened": _("开始填写"),
+    ReportStatus.DRAFT.value: _("修改"),
+    ReportStatus.SUBMITTED.value: _("提交"),
+    ReportStatus.RETURNED.value: _("退回"),
+    ReportStatus.ACCEPTED.value: _("审核通过"),
+    "override": _("调整灯号"),
+    "override_cleared": _("取消灯号调整"),
+}
+
+
+def _version_kind(record: Any, previous: Any) -> str:
+    if previous is None:
+        return "opened"
+    if record.status != previous.status or record.revision != previous.revision:
+        return record.status
+    return "override" if record.override_light else "override_cleared"
+
+
+def report_versions(report: ProgressReport) -> list[Any]:
+    """The report's history as its reader needs it: the opening, every submission, return,
+    acceptance and light override, newest first, each with who and when (`kind` and `event`
+    say what happened). Each record keeps the texts as they stood, so every submitted
+    version stays readable; saving a draft in between is not a version."""
+    records = report.history.select_related("history_user").order_by("history_date", "history_id")
+    versions = []
+    previous = None
+    for record in records:
+        if previous is None or any(
+            getattr(record, name) != getattr(previous, name) for name in VERSION_FIELDS
+        ):
+            record.kind = _version_kind(record, previous)
+            record.event = VERSION_EVENTS[record.kind]
+            versions.append(record)
+        previous = record
+    versions.reverse()
+    return versions
+
+
+@dataclass(frozen=True)
+class BenefitRow:
+    key: int
+    label: str
+    declared: Decimal
+    verified: Decimal
+    pending: int
+
+
+BENEFIT_GROUPS = {
+    "project": ("project_id", ("project__code", "project__title")),
+    "org": ("project__org_id", ("project__org__name", "project__org__short_name")),
+}
+
+
+def benefit_breakdown(
+    user, campaign: Campaign, *, by: str, org: Org | None = None, limit: int | None = None
+) -> list[BenefitRow]:
+    """Declared and verified 万元 per project or per responsible org (one grouped query).
+
+    `org` narrows to that org's subtree; rows are per the project's own org, so a company's
+    row holds only the projects it runs itself (its subtree total is `benefit_totals`).
+    """
+    key, names = BENEFIT_GROUPS[by]
+    claims = BenefitClaim.objects.filter(
+        org_scope_q(user, field="project__org__path"), project__campaign=campaign
+    )
+    if org is not None:
+        claims = claims.filter(project__org__path__startswith=org.path)
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    rows = (
+        claims.order_by()
+        .values(key, *names)
+        .annotate(
+            declared=Coalesce(Sum("amount", filter=~Q(status=ClaimStatus.REJECTED)), zero),
+            verified=Coalesce(Sum("verified_amount", filter=Q(status=ClaimStatus.VERIFIED)), zero),
+            pending=Count("pk", filter=Q(status=ClaimStatus.DECLARED)),
+        )
+        .order_by(*names)
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    result = []
+    for row in rows:
+        if by == "project":
+            label = f"{row['project__code']} {row['project__title']}"
+        else:
+            label = row["project__org__short_name"] or row["project__org__name"]
+        result.append(
+            BenefitRow(
+                key=row[key],
+                label=label,
+                declared=row["declared"],
+                verified=row["verified"],
+                pending=row["pending"],
+            )
+        )
+    return result
+
+
+def inspecting_orgs_for(user, subject: Org) -> QuerySet[Org]:
+    """Orgs from which the user may inspect `subject`: the subject itself or an ancestor,
+    where the user is org admin (what `permissions.can_inspect` allows), nearest first."""
+    return Org.objects.filter(
+        org_scope_q(user, field="path", roles=ADMIN_ROLES), path__in=subject.ancestor_paths
+    ).order_by("-depth")
+
+
+def admin_grant_orgs(user) -> QuerySet[Org]:
+    """The orgs the user was made org admin of (the top of each subtree they manage); the
+    system admin gets the roots. Where the inbox offers group-robot settings."""
+    paths = visible_org_paths(user, ADMIN_ROLES)
+    if paths is None:
+        return Org.objects.get_root_nodes()
+    return Org.objects.filter(path__in=paths).order_by("path")
+
+
+def inbox(user) -> QuerySet[Notification]:
+    """The user's notifications, unread first, newest first within each group."""
+    return Notification.objects.filter(user=user).order_by(
+        F("read_at").asc(nulls_first=True), "-created_at", "-id"
+    )
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

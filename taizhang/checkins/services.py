@@ -365,26 +365,32 @@ def report_submit(
         if (measure.status, measure.percent_complete) != (update.status, update.percent_complete):
             measure.status, measure.percent_complete = update.status, update.percent_complete
             save_with_history(measure, actor=actor, reason=_("随进展报告更新"))
-    _sync_supervision(report, actor=actor)
+    _sync_supervision(report, actor=actor, now=now)
     return report
 
 
-def _sync_supervision(report: ProgressReport, *, actor) -> None:
+def _sync_supervision(report: ProgressReport, *, actor, now: dt.datetime | None = None) -> None:
     """Open a 督办 when a project turns red, close it when it turns green again."""
     project = report.project
     open_item = Supervision.objects.filter(project=project, closed_at__isnull=True).first()
     if report.light == rules.Light.RED and open_item is None:
-        supervision_open(project=project, actor=actor, report=report)
+        today = timezone.localdate(now) if now is not None else None
+        supervision_open(project=project, actor=actor, report=report, today=today)
     elif report.light == rules.Light.GREEN and open_item is not None:
-        open_item.closed_at = timezone.now()
+        open_item.closed_at = now or timezone.now()
         open_item.close_reason = _("已转为绿灯")
         save_with_history(open_item, actor=actor, reason=_("已转为绿灯"))
 
 
 def supervision_open(
-    *, project: Project, actor, report: ProgressReport | None = None
+    *,
+    project: Project,
+    actor,
+    report: ProgressReport | None = None,
+    today: dt.date | None = None,
 ) -> Supervision:
-    """Put a project on the campaign owner's 督办 board, owned by its lead, due in 30 days."""
+    """Put a project on the campaign owner's 督办 board, owned by its lead, due in 30 days
+    (from `today`, the office date of the report that turned it red; default: now)."""
     existing = Supervision.objects.filter(project=project, closed_at__isnull=True).first()
     if existing:
         return existing
@@ -393,7 +399,7 @@ def supervision_open(
             project=project,
             org=project.campaign.org,
             owner=project.lead,
-            deadline=local_today() + dt.timedelta(days=30),
+            deadline=(today or local_today()) + dt.timedelta(days=30),
             opened_by_report=report,
         ),
         actor=actor,
@@ -402,21 +408,25 @@ def supervision_open(
 
 
 @transaction.atomic
-def report_accept(*, actor, report: ProgressReport, comment: str = "") -> ProgressReport:
+def report_accept(
+    *, actor, report: ProgressReport, comment: str = "", now: dt.datetime | None = None
+) -> ProgressReport:
     report = _locked(report)
     if report.status != ReportStatus.SUBMITTED:
         raise DomainError(_("只能审核已提交的报告。"), "invalid_transition")
     if not perms.can_review_report(actor, report):
         raise _forbid(_("您无权审核该报告。"))
     report.status = ReportStatus.ACCEPTED
-    report.reviewed_at = timezone.now()
+    report.reviewed_at = now or timezone.now()
     report.reviewed_by = actor
     report.review_comment = (comment or "").strip()
     return save_with_history(report, actor=actor, reason=_("审核通过"))
 
 
 @transaction.atomic
-def report_return(*, actor, report: ProgressReport, comment: str) -> ProgressReport:
+def report_return(
+    *, actor, report: ProgressReport, comment: str, now: dt.datetime | None = None
+) -> ProgressReport:
     """Send a report back with a comment; it reopens for the lead and is resubmitted."""
     report = _locked(report)
     if report.status != ReportStatus.SUBMITTED:
@@ -427,7 +437,7 @@ def report_return(*, actor, report: ProgressReport, comment: str) -> ProgressRep
     if not comment:
         raise DomainError(_("退回时请填写意见。"), "reason_required", field="comment")
     report.status = ReportStatus.RETURNED
-    report.reviewed_at = timezone.now()
+    report.reviewed_at = now or timezone.now()
     report.reviewed_by = actor
     report.review_comment = comment
     save_with_history(report, actor=actor, reason=comment)
@@ -569,7 +579,12 @@ def _check_can_decide(actor, claim: BenefitClaim) -> None:
 
 @transaction.atomic
 def claim_verify(
-    *, actor, claim: BenefitClaim, verified_amount: Any = None, note: str = ""
+    *,
+    actor,
+    claim: BenefitClaim,
+    verified_amount: Any = None,
+    note: str = "",
+    now: dt.datetime | None = None,
 ) -> BenefitClaim:
     """核定: a verifier who is not the claimant confirms the amount (or a lower one)."""
     _check_can_decide(actor, claim)
@@ -585,20 +600,22 @@ def claim_verify(
     claim.status = ClaimStatus.VERIFIED
     claim.verified_amount = amount
     claim.verifier = actor
-    claim.verified_at = timezone.now()
+    claim.verified_at = now or timezone.now()
     claim.decision_note = (note or "").strip()
     return save_with_history(claim, actor=actor, reason=_("核定成果"))
 
 
 @transaction.atomic
-def claim_reject(*, actor, claim: BenefitClaim, reason: str) -> BenefitClaim:
+def claim_reject(
+    *, actor, claim: BenefitClaim, reason: str, now: dt.datetime | None = None
+) -> BenefitClaim:
     _check_can_decide(actor, claim)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("驳回时请填写理由。"), "reason_required", field="reason")
     claim.status = ClaimStatus.REJECTED
     claim.verifier = actor
-    claim.verified_at = timezone.now()
+    claim.verified_at = now or timezone.now()
     claim.decision_note = reason
     return save_with_history(claim, actor=actor, reason=reason)
 
@@ -699,7 +716,9 @@ def rectification_add(
 
 
 @transaction.atomic
-def rectification_close(*, actor, item: RectificationItem, closing_note: str) -> RectificationItem:
+def rectification_close(
+    *, actor, item: RectificationItem, closing_note: str, now: dt.datetime | None = None
+) -> RectificationItem:
     """销号: only with evidence and a closing note."""
     if item.status != RectificationStatus.OPEN:
         raise DomainError(_("该整改事项已销号。"), "invalid_transition")
@@ -712,7 +731,7 @@ def rectification_close(*, actor, item: RectificationItem, closing_note: str) ->
         raise DomainError(_("销号前请上传整改佐证材料。"), "evidence_required", field="file")
     item.status = RectificationStatus.CLOSED
     item.closing_note = closing_note
-    item.closed_at = timezone.now()
+    item.closed_at = now or timezone.now()
     item.closed_by = actor
     return save_with_history(item, actor=actor, reason=_("整改销号"))
 
@@ -757,4 +776,12 @@ def org_webhook_create(*, actor, org: Org, kind: str, url: str) -> OrgWebhook:
         raise DomainError(_("机器人地址过长。"), "too_long", field="url")
     return save_with_history(
         OrgWebhook(org=org, kind=kind, url=url), actor=actor, reason=_("设置群机器人")
+    )
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread inbox entry of `user` read; returns how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now(), updated_at=timezone.now()
     )

@@ -1,0 +1,85 @@
+"""Small pieces the check-in views share: paging, org filter options, evidence files."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest
+from django.views.decorators.http import require_GET
+
+from taizhang.campaigns.models import Campaign
+from taizhang.orgs.models import Org
+from taizhang.orgs.permissions import orgs_visible_to
+
+from .. import permissions as perms
+from .. import services
+from ..models import BenefitClaim, Evidence, ProgressReport, RectificationItem
+
+# Drop-downs of orgs show the campaign's org and two levels below it; deeper orgs are reached
+# through the sidebar navigator (a group-wide campaign would otherwise list thousands).
+ORG_OPTION_LEVELS = 2
+
+
+def page_of(request: HttpRequest, rows: QuerySet | list, per_page: int = 100) -> Page:
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
+
+
+def org_options(user, campaign: Campaign, selected: Org | None = None) -> list[Org]:
+    """Visible orgs of the campaign's subtree, indented by depth, for a filter <select>."""
+    options = list(
+        orgs_visible_to(user)
+        .filter(
+            path__startswith=campaign.org.path,
+            depth__lte=campaign.org.depth + ORG_OPTION_LEVELS,
+        )
+        .order_by("path")
+    )
+    if selected is not None and all(org.pk != selected.pk for org in options):
+        options.append(selected)
+    top = min((org.depth for org in options), default=0)
+    for org in options:
+        org.indent = "\u3000" * (org.depth - top)
+    return options
+
+
+def attach_files(
+    *,
+    actor,
+    uploads: Iterable,
+    stored: list[Evidence],
+    report: ProgressReport | None = None,
+    claim: BenefitClaim | None = None,
+    rectification: RectificationItem | None = None,
+) -> None:
+    """Add each upload as evidence, remembering what was written to storage in `stored`."""
+    for upload in uploads:
+        stored.append(
+            services.evidence_add(
+                actor=actor,
+                upload=upload,
+                report=report,
+                claim=claim,
+                rectification=rectification,
+            )
+        )
+
+
+def discard_files(stored: list[Evidence]) -> None:
+    """A refused request rolls its rows back; the files those rows pointed to go too, so
+    storage keeps nothing that no record names."""
+    for evidence in stored:
+        evidence.file.delete(save=False)
+    stored.clear()
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    """Files are served through the owner's visibility check, never from a public media URL."""
+    evidence = perms.access_evidence(request.user, evidence_id)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=evidence.name)
