@@ -64,9 +64,14 @@ def share_from(value: Any) -> int:
 
 
 def scored_projects(scheme: Scheme, period: Period):
-    """Projects a period scores: approved or later (not terminated), started by its end."""
+    """Projects a period scores: approved or later (not terminated), started by its end,
+    and not completed before it began."""
     return Project.objects.filter(
         campaign_id=scheme.campaign_id, status__in=SCORED_STATUSES, start_date__lte=period.end_date
+    ).exclude(
+        # A project completed before the period began owes nothing for it.
+        status=ProjectStatus.COMPLETED,
+        end_date__lt=period.start_date,
     )
 
 

@@ -95,8 +95,10 @@ class PersonSpec:
 
 
 PEOPLE: list[PersonSpec] = [
-    # The sector's Party committee office: the read-only `committee` login.
+    # The sector's Party committee: its office (the read-only `committee` login) and the
+    # deputy secretary who runs the campaign for it (the `sector` org-admin login).
     PersonSpec("ZXXT-0001", "高振华", SECTOR, M, "党委工作部主任"),
+    PersonSpec("ZXXT-0002", "严国平", SECTOR, M, "党委副书记"),
     # 中稀(四川) — the branch that ran the campaign in the source case.
     PersonSpec("ZXSC-0001", "林晓雯", BRANCH_SC, M, "党支部书记、副总经理"),
     PersonSpec("ZXSC-0002", "周建川", BRANCH_SC, M, "总经理"),
@@ -159,7 +161,24 @@ LOGINS: list[LoginSpec] = [
     LoginSpec("member", "陈思琪", "ZXSC-0008", BRANCH_SC, Role.PARTICIPANT),
     LoginSpec("committee", "高振华", "ZXXT-0001", SECTOR, Role.VIEWER),
     LoginSpec("secretary2", "郑海燕", "ZXLS-0001", BRANCH_LS, Role.ORG_ADMIN),
+    # The sector's Party committee owns the campaign: it launches it, sets the scoring
+    # scheme, inspects, and publishes the results. `committee` stays read-only.
+    LoginSpec("sector", "严国平", "ZXXT-0002", SECTOR, Role.ORG_ADMIN),
+    # The finance head verifies (核定) benefit claims; she also leads ZX-2020-05, and a lead
+    # writes her project's reports whatever her role.
+    LoginSpec("finance", "苏梅", "ZXSC-0004", BRANCH_SC, Role.VERIFIER),
+    # The other project leads, so each project's reports are written by its own lead. The
+    # mine's leads hold the right on the branch: their projects draw on the branch's people.
+    LoginSpec("maguodong", "马国栋", "ZXSC-0101", BRANCH_SC, Role.PROJECT_LEAD),
+    LoginSpec("zhoujianchuan", "周建川", "ZXSC-0002", BRANCH_SC, Role.PROJECT_LEAD),
+    LoginSpec("luochenggang", "罗成刚", "ZXSC-0005", BRANCH_SC, Role.PROJECT_LEAD),
+    LoginSpec("yangfan", "杨帆", "ZXSC-0006", BRANCH_SC, Role.PROJECT_LEAD),
+    LoginSpec("huyongqiang", "胡永强", "ZXSC-0102", BRANCH_SC, Role.PROJECT_LEAD),
+    LoginSpec("tianxiaodong", "田晓东", "ZXLS-0004", BRANCH_LS, Role.PROJECT_LEAD),
 ]
+
+SECTOR_ADMIN = "sector"
+VERIFIER = "finance"
 
 DEMO_USERNAMES = [login.username for login in LOGINS]
 

@@ -9,6 +9,7 @@ data no longer fits, loading fails loudly instead of producing an impossible led
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,9 +27,11 @@ from taizhang.campaigns.services import GoalInput, MeasureInput
 from taizhang.core.exceptions import DomainError
 from taizhang.orgs import services as org_services
 from taizhang.orgs.models import Org, Person, Role
+from taizhang.orgs.permissions import LEAD_ROLES, has_role
 from taizhang.users.models import User
 
 from . import data
+from .checkins_loader import CheckinsLoader, Context
 
 DEFAULT_PASSWORD = "demo1234"  # noqa: S105 — published demo credential, printed by the command
 
@@ -61,8 +64,9 @@ def demo_data_exists() -> bool:
 
 @transaction.atomic
 def demo_load(*, password: str = DEFAULT_PASSWORD) -> DemoResult:
-    """Create the demo org tree, people, logins, campaign, projects and pairings; refuse if
-    the demo is already loaded, so a second run never duplicates it."""
+    """Create the demo org tree, people, logins, campaign, projects and pairings, then two
+    quarters of check-ins and the published Q3 assessment; refuse if the demo is already
+    loaded, so a second run never duplicates it."""
     if not password:
         raise DomainError(_("演示账号的密码不能为空。"), "required", field="password")
     if demo_data_exists():
@@ -80,7 +84,9 @@ class _Loader:
     """Holds what has been created so far, keyed as in `data` (org key, staff number)."""
 
     def __init__(self, password: str) -> None:
-        self.password = password
+        # Hashed once for all the demo logins: a production hasher takes about half a
+        # second per hash, and every login shares the one published password anyway.
+        self.password_hash = make_password(password)
         self.orgs: dict[str, Org] = {}
         self.people: dict[str, Person] = {}
         self.users: dict[str, User] = {}
@@ -97,9 +103,24 @@ class _Loader:
         campaign = self._create_campaign()
         types = {t.short_name: t for t in campaign.project_types.all()}
         areas = {a.name: a for a in campaign.focus_areas.all()}
-        for spec in data.PROJECTS:
-            self._create_project(campaign, spec, types, areas)
+        projects = [
+            (self._create_project(campaign, spec, types, areas), spec) for spec in data.PROJECTS
+        ]
         self._create_pairings(campaign)
+        checkins = CheckinsLoader(
+            Context(
+                orgs=self.orgs,
+                people=self.people,
+                users=self.users,
+                user_of_person=self.user_of_person,
+                admin_for=self._admin_for,
+            ),
+            campaign,
+        )
+        checkins.run_checkins()
+        for project, spec in projects:
+            self._bring_up_to_date(project, spec)
+        checkins.run_assessment()
         return DemoResult(
             campaign=campaign,
             logins=self._login_rows(),
@@ -112,9 +133,9 @@ class _Loader:
     # ----------------------------------------------------------------------- tree, people
 
     def _create_user(self, spec: data.LoginSpec, *, superuser: bool = False) -> User:
-        user = User.objects.create_user(
+        user = User.objects.create(
             username=spec.username,
-            password=self.password,
+            password=self.password_hash,
             display_name=spec.display_name,
             is_superuser=superuser,
             is_staff=superuser,
@@ -123,8 +144,8 @@ class _Loader:
         return user
 
     def _create_orgs(self) -> None:
-        # The system admin acts here: only it may create a root org, and the sector's own
-        # Party committee has no admin login in the demo.
+        # The system admin acts here: only it may create a root org, and the admins of the
+        # orgs below are granted once their orgs exist.
         for spec in data.ORGS:
             self.orgs[spec.key] = org_services.org_create(
                 actor=self.sysadmin,
@@ -174,8 +195,9 @@ class _Loader:
     def _create_campaign(self) -> Campaign:
         # Default types and focus areas (project_types/focus_areas left as None) on purpose:
         # they are the source case's own, and the demo shows what a new campaign gets.
+        # The sector's committee launches it, as it later sets the scheme and publishes.
         return campaign_services.campaign_create(
-            actor=self.sysadmin,
+            actor=self.users[data.SECTOR_ADMIN],
             org=self.orgs[data.CAMPAIGN_ORG],
             name=data.CAMPAIGN_NAME,
             year=data.CAMPAIGN_YEAR,
@@ -193,9 +215,9 @@ class _Loader:
     ) -> Project:
         org = self.orgs[spec.org]
         admin = self._admin_for(org)
-        # The lead files and advances the project when they have a login; otherwise the
-        # branch secretary does it on their behalf, as happens with paper ledgers.
-        lead_actor = self.user_of_person.get(spec.lead) or admin
+        # The lead files and advances the project when they have a lead's login; otherwise
+        # the branch secretary does it on their behalf, as happens with paper ledgers.
+        lead_actor = self._lead_actor(spec, org) or admin
         started = spec.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED)
         project = campaign_services.project_create(
             actor=lead_actor,
@@ -243,16 +265,34 @@ class _Loader:
             return project
         self._move(project, "approve", admin, spec.approve_reason)
         self._move(project, "start", lead_actor, data.START_REASON)
+        # Progress comes with the quarterly reports (checkins_loader), then
+        # `_bring_up_to_date` moves the measures on to late November and closes the
+        # completed project.
+        return project
+
+    def _lead_actor(self, spec: data.ProjectSpec, org: Org) -> User | None:
+        user = self.user_of_person.get(spec.lead)
+        return user if user is not None and has_role(user, org, LEAD_ROLES) else None
+
+    def _bring_up_to_date(self, project: Project, spec: data.ProjectSpec) -> None:
+        """After the Q3 reports: measures as they stood in late November (when the demo
+        "is"), updated by the lead; the completed project closed by its branch."""
+        if spec.status not in (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED):
+            return
+        admin = self._admin_for(project.org)
+        actor = self.user_of_person.get(spec.lead) or admin
         for measure, measure_spec in zip(
             project.measures.order_by("order"), spec.measures, strict=True
         ):
-            if measure_spec.status != MeasureStatus.NOT_STARTED:
+            if (measure.status, measure.percent_complete) != (
+                measure_spec.status,
+                measure_spec.percent,
+            ):
                 campaign_services.measure_update(
-                    actor=lead_actor, measure=measure, data=self._measure_input(measure_spec)
+                    actor=actor, measure=measure, data=self._measure_input(measure_spec)
                 )
         if spec.status == ProjectStatus.COMPLETED:
             self._move(project, "complete", admin, spec.complete_reason)
-        return project
 
     def _measure_input(self, spec: data.MeasureSpec, *, planned: bool = False) -> MeasureInput:
         return MeasureInput(

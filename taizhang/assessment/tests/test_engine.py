@@ -498,3 +498,13 @@ def test_org_level_deduction_adjusts_that_org_only(world, q3, running):
     assert (branch.breakdown["score"], branch.grade) == ("92.00", "不达标")
     assert (company.breakdown["score"], company.grade) == ("95.00", "优秀")
     assert len(branch.breakdown["adjustments"]) == 3
+
+
+def test_completed_projects_are_not_scored_after_they_end(world, q3, running):
+    scheme = _scheme(world, CriterionKind.GOAL_ATTAINMENT)
+    finished, _g = running(start_date=dt.date(2020, 1, 1), end_date=dt.date(2020, 6, 30))
+    finished.status = "completed"
+    finished.save()
+    still_running, _g = running()
+    scored = {r.project_id for r in engine.score_projects(scheme, q3)}
+    assert scored == {still_running.pk}

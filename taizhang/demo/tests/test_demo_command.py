@@ -1,12 +1,23 @@
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from taizhang.assessment.models import (
+    EntryKind,
+    ManualEntry,
+    OrgScore,
+    ProjectScore,
+    RunKind,
+    Scheme,
+    ScoreRun,
+)
 from taizhang.campaigns.models import (
     DEFAULT_FOCUS_AREAS,
     DEFAULT_PROJECT_TYPES,
@@ -20,6 +31,24 @@ from taizhang.campaigns.models import (
     ProjectTransition,
 )
 from taizhang.campaigns.permissions import projects_visible_to
+from taizhang.checkins.models import (
+    BenefitClaim,
+    ClaimStatus,
+    Evidence,
+    IndicatorReading,
+    Inspection,
+    InspectionMethod,
+    InspectionRating,
+    Notification,
+    Period,
+    ProgressReport,
+    RectificationItem,
+    RectificationStatus,
+    ReportStatus,
+    Supervision,
+)
+from taizhang.checkins.permissions import reports_visible_to
+from taizhang.checkins.selectors import benefit_totals, report_versions, supervision_board
 from taizhang.orgs.models import (
     PARTY_MEMBER_STATUSES,
     Membership,
@@ -31,8 +60,11 @@ from taizhang.orgs.models import (
 )
 from taizhang.users.models import User
 
+SECTOR = "中国稀有稀土股份有限公司"
+SICHUAN_COMPANY = "中稀(四川)稀土有限公司"
 SICHUAN_BRANCH = "中稀(四川)稀土有限公司党支部"
 LIANGSHAN_BRANCH = "中稀(凉山)稀土有限公司党支部"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _run(*args: str) -> str:
@@ -52,6 +84,14 @@ def _counts() -> dict[str, int]:
         "transitions": ProjectTransition.objects.count(),
         "participants": Participant.all_objects.count(),
         "pairings": Pairing.all_objects.count(),
+        "periods": Period.objects.count(),
+        "reports": ProgressReport.all_objects.count(),
+        "claims": BenefitClaim.all_objects.count(),
+        "inspections": Inspection.all_objects.count(),
+        "evidence": Evidence.all_objects.count(),
+        "schemes": Scheme.all_objects.count(),
+        "runs": ScoreRun.objects.count(),
+        "org_scores": OrgScore.objects.count(),
     }
 
 
@@ -181,8 +221,14 @@ class TestLoadedDemo:
             assert project.history.count() >= 1
             assert not project.history.filter(history_user__isnull=True).exists(), project.code
         measure = Project.objects.get(code="ZX-2020-01").measures.get(percent_complete=80)
-        assert measure.history.count() == 2  # filed as planned, then progress reported
-        assert measure.history.latest().history_user.username == "lead"
+        # Filed as planned, moved on by the Q2 and Q3 reports, then updated in November.
+        progress = list(
+            measure.history.order_by("history_date", "history_id").values_list(
+                "percent_complete", flat=True
+            )
+        )
+        assert progress == [0, 45, 70, 80]
+        assert set(measure.history.values_list("history_user__username", flat=True)) == {"lead"}
 
     def test_pairings_are_one_member_to_four_to_six_colleagues(self, campaign):
         pairings = Pairing.objects.filter(campaign=campaign).select_related("member", "colleague")
@@ -200,8 +246,16 @@ class TestLoadedDemo:
             ("secretary", SICHUAN_BRANCH, Role.ORG_ADMIN, "林晓雯"),
             ("lead", SICHUAN_BRANCH, Role.PROJECT_LEAD, "何志远"),
             ("member", SICHUAN_BRANCH, Role.PARTICIPANT, "陈思琪"),
-            ("committee", "中国稀有稀土股份有限公司", Role.VIEWER, "高振华"),
+            ("committee", SECTOR, Role.VIEWER, "高振华"),
             ("secretary2", LIANGSHAN_BRANCH, Role.ORG_ADMIN, "郑海燕"),
+            ("sector", SECTOR, Role.ORG_ADMIN, "严国平"),
+            ("finance", SICHUAN_BRANCH, Role.VERIFIER, "苏梅"),
+            ("maguodong", SICHUAN_BRANCH, Role.PROJECT_LEAD, "马国栋"),
+            ("zhoujianchuan", SICHUAN_BRANCH, Role.PROJECT_LEAD, "周建川"),
+            ("luochenggang", SICHUAN_BRANCH, Role.PROJECT_LEAD, "罗成刚"),
+            ("yangfan", SICHUAN_BRANCH, Role.PROJECT_LEAD, "杨帆"),
+            ("huyongqiang", SICHUAN_BRANCH, Role.PROJECT_LEAD, "胡永强"),
+            ("tianxiaodong", LIANGSHAN_BRANCH, Role.PROJECT_LEAD, "田晓东"),
         ],
     )
     def test_demo_logins_authenticate_with_their_role(self, demo, username, org_name, role, person):
@@ -235,6 +289,212 @@ class TestLoadedDemo:
         assert visible.exists()
         committee = User.objects.get(username="committee")
         assert projects_visible_to(committee).count() == Project.objects.count()
+
+
+def _shanghai_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+def _in_progress() -> list[Project]:
+    return list(Project.objects.filter(status=ProjectStatus.IN_PROGRESS).select_related("lead"))
+
+
+class TestCheckinsAndAssessment:
+    """The check-ins issue's and the assessment issue's "Done when" for the demo."""
+
+    def test_quarterly_periods_with_q1_closed(self, campaign):
+        periods = list(Period.objects.filter(campaign=campaign).order_by("start_date"))
+        assert [p.name for p in periods] == [f"2020年第{q}季度" for q in range(1, 5)]
+        assert [p.deadline for p in periods[1:3]] == [dt.date(2020, 7, 10), dt.date(2020, 10, 10)]
+        assert [p.is_closed for p in periods] == [True, False, False, False]
+
+    def test_q2_and_q3_reports_for_every_in_progress_project(self, campaign):
+        q2, q3 = Period.objects.filter(campaign=campaign).order_by("start_date")[1:3]
+        projects = _in_progress()
+        assert len(projects) >= 7
+        for project in projects:
+            for period in (q2, q3):
+                report = ProgressReport.objects.get(project=project, period=period)
+                assert report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+                # The lead wrote it, with every goal's actual and every measure's progress.
+                assert report.submitted_by == project.lead.user, project.code
+                assert report.progress and report.problems and report.next_steps
+                assert report.readings.count() == project.goals.count()
+                assert report.measure_updates.count() == project.measures.count()
+                assert report.computed_light
+                assert dt.date(2020, 1, 1) <= _shanghai_date(report.submitted_at)
+        reports = ProgressReport.objects.filter(project__in=projects)
+        accepted = reports.filter(status=ReportStatus.ACCEPTED)
+        assert accepted.count() > reports.count() * 3 / 4
+        # Reviews by the branch's own secretary, never by the writer.
+        for report in accepted.select_related("project__org", "reviewed_by"):
+            assert report.reviewed_by != report.submitted_by
+            assert report.reviewed_by.memberships.filter(role=Role.ORG_ADMIN).exists()
+        assert reports.filter(status=ReportStatus.SUBMITTED).exists()  # a review queue
+
+    def test_the_numbers_tell_the_story(self, campaign):
+        def actuals(code: str, goal: str) -> list[Decimal]:
+            return list(
+                IndicatorReading.objects.filter(report__project__code=code, goal__name=goal)
+                .order_by("report__period__start_date")
+                .values_list("actual", flat=True)
+            )
+
+        profit = actuals("ZX-2020-01", "贸易目标利润")
+        assert profit == sorted(profit) and profit[-1] < 500
+        loss = actuals("ZX-2020-02", "经营亏损")
+        assert loss == sorted(loss, reverse=True) and 0 < loss[-1] < 120
+        q3_texts = " ".join(
+            ProgressReport.objects.filter(period__name="2020年第3季度").values_list(
+                "progress", flat=True
+            )
+        )
+        for fact in ("山体滑坡", "三天两夜", "背运", "专家组"):
+            assert fact in q3_texts, fact
+
+    def test_exactly_one_late_report(self, demo):
+        late = ProgressReport.objects.get(is_late=True)
+        assert _shanghai_date(late.submitted_at) > late.period.deadline
+        assert (late.project.code, late.period.name) == ("ZX-2020-08", "2020年第3季度")
+        on_time = ProgressReport.objects.filter(is_late=False, submitted_at__isnull=False)
+        for report in on_time.select_related("period"):
+            assert _shanghai_date(report.submitted_at) <= report.period.deadline
+
+    def test_one_report_returned_with_a_comment_then_resubmitted_and_accepted(self, demo):
+        report = ProgressReport.objects.get(revision__gt=1)
+        assert report.revision == 2
+        assert report.status == ReportStatus.ACCEPTED
+        versions = list(reversed(report_versions(report)))  # oldest first
+        assert [v.kind for v in versions] == [
+            "opened",
+            ReportStatus.SUBMITTED,
+            ReportStatus.RETURNED,
+            ReportStatus.SUBMITTED,
+            ReportStatus.ACCEPTED,
+        ]
+        _opened, first, returned, second, _accepted = versions
+        assert returned.review_comment and returned.history_user.username == "secretary"
+        assert (first.revision, second.revision) == (1, 2)
+        assert first.problems != second.problems  # the lead answered the comment
+        assert second.submitted_at > first.submitted_at
+        assert report.evidence.exists()
+        assert Notification.objects.filter(
+            user=report.project.lead.user, kind="report_returned"
+        ).exists()
+        # The only return in the demo.
+        returned_ids = ProgressReport.history.filter(status=ReportStatus.RETURNED).values("id")
+        assert set(returned_ids.values_list("id", flat=True)) == {report.pk}
+
+    def test_one_red_project_on_the_supervision_board(self, campaign):
+        supervision = Supervision.objects.get(closed_at__isnull=True)
+        project = supervision.project
+        assert "德昌" in project.title and "冕宁" in project.title
+        assert supervision.org == campaign.org
+        assert supervision.owner == project.lead
+        report = supervision.opened_by_report
+        assert report.light == "red" and report.period.name == "2020年第3季度"
+        assert report.attainment < report.elapsed - Decimal("0.3")
+        assert supervision.deadline == _shanghai_date(report.submitted_at) + dt.timedelta(days=30)
+        assert not Supervision.objects.filter(closed_at__isnull=False).exists()
+        for username in ("sector", "committee", "secretary"):
+            board = supervision_board(User.objects.get(username=username), campaign)
+            assert list(board) == [supervision], username
+        assert not supervision_board(User.objects.get(username="secretary2"), campaign).exists()
+        red = ProgressReport.objects.filter(computed_light="red", override_light="")
+        assert list(red.values_list("project__code", flat=True)) == [project.code]
+
+    def test_light_override_with_a_reason(self, demo):
+        report = ProgressReport.objects.exclude(override_light="").get()
+        assert report.computed_light == "amber" and report.override_light == "green"
+        assert "季节" in report.override_reason
+        assert report.override_by == report.project.lead.user
+
+    def test_one_verified_and_one_rejected_claim_with_evidence(self, campaign):
+        claims = BenefitClaim.objects.filter(project__campaign=campaign)
+        assert claims.count() == 2
+        verified = claims.get(status=ClaimStatus.VERIFIED)
+        rejected = claims.get(status=ClaimStatus.REJECTED)
+        finance = User.objects.get(username="finance")
+        for claim in (verified, rejected):
+            assert claim.project.project_type.is_benefit
+            assert claim.verifier == finance != claim.claimant
+            assert claim.claimant == claim.project.lead.user
+            evidence = claim.evidence.get()
+            assert evidence.name.endswith(".pdf")
+            with evidence.file.open("rb") as handle:
+                body = handle.read()
+            assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
+            assert claim.verified_at.year == 2020
+        assert Decimal(0) < verified.verified_amount <= verified.amount
+        assert rejected.verified_amount is None and rejected.decision_note
+        totals = benefit_totals(User.objects.get(username="sector"), campaign)
+        assert totals.verified == verified.verified_amount
+
+    def test_sector_committee_inspection_with_an_open_and_a_closed_item(self, campaign):
+        inspection = Inspection.objects.get(campaign=campaign)
+        assert inspection.inspecting_org == campaign.org
+        assert inspection.created_by.username == "sector"
+        assert inspection.methods == [InspectionMethod.BRIEFING, InspectionMethod.DOCUMENTS]
+        assert inspection.findings and inspection.rating in InspectionRating.values
+        assert inspection.date.year == 2020
+        closed = inspection.items.get(status=RectificationStatus.CLOSED)
+        opened = inspection.items.get(status=RectificationStatus.OPEN)
+        assert closed.evidence.exists() and closed.closing_note
+        assert closed.closed_by == closed.owner.user
+        assert closed.closed_at.year == 2020
+        assert not opened.evidence.exists() and opened.closed_at is None
+        assert RectificationItem.objects.count() == 2
+
+    def test_q3_results_published_for_both_branches_and_their_parents(self, campaign):
+        sector_admin = User.objects.get(username="sector")
+        scheme = Scheme.objects.get(campaign=campaign, is_active=True)
+        assert scheme.created_by == sector_admin
+        assert sum(d.weight for d in scheme.dimensions.all()) == 100
+        q3 = Period.objects.get(campaign=campaign, name="2020年第3季度")
+        run = ScoreRun.objects.get(scheme=scheme, period=q3, kind=RunKind.PUBLISHED)
+        assert run.published_by == sector_admin and run.version == 1
+        assert ScoreRun.objects.filter(scheme=scheme, kind=RunKind.DRAFT).exists()
+        scores = {s.org.name: s for s in run.org_scores.select_related("org")}
+        for name in (SICHUAN_BRANCH, LIANGSHAN_BRANCH, SICHUAN_COMPANY, SECTOR):
+            score = scores[name]
+            assert score.rank is not None and score.rank >= 1, name
+            assert 0 < score.score_micro <= 100_000_000, name
+            assert score.grade, name
+        # The two companies are ranked against each other.
+        companies = [scores[SICHUAN_COMPANY], scores["中稀(凉山)稀土有限公司"]]
+        assert sorted(s.rank for s in companies) == [1, 2]
+        # Every project score is explainable: criteria with inputs and formulas.
+        project_scores = list(ProjectScore.objects.filter(run=run))
+        assert len(project_scores) >= 8
+        for score in project_scores:
+            lines = [c for d in score.breakdown["dimensions"] for c in d["criteria"]]
+            assert all("formula" in line and "inputs" in line for line in lines)
+        late = next(s for s in project_scores if s.breakdown["project"]["code"] == "ZX-2020-08")
+        assert any(
+            d["kind"] == "late_report" and d["count"] == 1 for d in late.breakdown["deductions"]
+        )
+        assert late.bonus_micro > 0
+
+    def test_manual_entries_have_reasons(self, campaign):
+        entries = ManualEntry.objects.filter(scheme__campaign=campaign)
+        assert entries.filter(kind=EntryKind.CRITERION).count() == 2
+        bonus = entries.get(kind=EntryKind.BONUS)
+        assert bonus.bonus.name == "获上级表彰"
+        assert bonus.evidence
+        for entry in entries:
+            assert entry.note and entry.assessor.username == "sector"
+            assert entry.period.name == "2020年第3季度"
+
+    def test_sibling_branch_cannot_see_sichuan_reports(self, campaign):
+        sichuan = Org.objects.get(name=SICHUAN_BRANCH)
+        sichuan_reports = ProgressReport.objects.filter(project__org__path__startswith=sichuan.path)
+        assert sichuan_reports.exists()
+        secretary2 = User.objects.get(username="secretary2")
+        visible = reports_visible_to(secretary2)
+        assert visible.exists()
+        assert not visible.filter(pk__in=sichuan_reports).exists()
+        committee = User.objects.get(username="committee")
+        assert reports_visible_to(committee).count() == ProgressReport.objects.count()
 
 
 # The tests below start from an empty database and write, so each loads for itself.
