@@ -10,6 +10,8 @@ urlpatterns = [
     path("orgs/", include("taizhang.orgs.urls")),
     path("campaigns/", include("taizhang.campaigns.urls")),
     path("checkins/", include("taizhang.checkins.urls")),
+    path("analysis/", include("taizhang.analysis.urls")),
+    path("documents/", include("taizhang.exports.urls_docx")),
 ]
 
 if settings.DEBUG:

@@ -41,12 +41,18 @@ INSTALLED_APPS = [
     "template_partials",
     "treebeard",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "taizhang.core",
     "taizhang.users",
     "taizhang.orgs",
     "taizhang.campaigns",
     "taizhang.checkins",
     "taizhang.assessment",
+    "taizhang.analysis",
+    "taizhang.exports",
+    "taizhang.jobs",
+    "taizhang.imports",
     "taizhang.demo",
 ]
 
@@ -139,6 +145,14 @@ MEDIA_ROOT = Path(os.environ.get("TAIZHANG_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Exported ledgers and uploaded ledgers: never under MEDIA_URL, streamed by views that
+    # check the owner (taizhang.jobs.storage). Several servers need this on shared storage.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(Path(os.environ.get("TAIZHANG_PRIVATE_ROOT", VAR_DIR / "private")))
+        },
+    },
 }
 # Without collectstatic (make run, tests) WhiteNoise serves straight from the app folders.
 WHITENOISE_USE_FINDERS = True
@@ -154,6 +168,14 @@ TAIZHANG_ATTACHMENT_EXTENSIONS = [
 ]  # fmt: skip
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP for reminders (`taizhang remind`), from the environment like everything else.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "taizhang@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -170,3 +192,23 @@ LOGGING = {
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 TAIZHANG_SITE_NAME = _("台账")
+
+# Background jobs (django-tasks). The database backend needs no broker: run
+# `taizhang db_worker` beside the web server. A real broker is a change of BACKEND here; the
+# task code passes only ids and keeps its state in the database and the private storage.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TAIZHANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Work that would keep a request waiting more than a few seconds goes to a background job;
+# below these sizes it runs in the request (an export of ~1,000 projects takes about a second).
+TAIZHANG_EXPORT_INLINE_MAX_PROJECTS = int(
+    os.environ.get("TAIZHANG_EXPORT_INLINE_MAX_PROJECTS", 1000)
+)
+TAIZHANG_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("TAIZHANG_IMPORT_INLINE_MAX_ROWS", 200))
+# Ledger imports: checked before anything is unpacked (taizhang.imports.safety).
+TAIZHANG_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+TAIZHANG_IMPORT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+TAIZHANG_IMPORT_MAX_RATIO = 100
+TAIZHANG_IMPORT_MAX_ROWS = 60_000

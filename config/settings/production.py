@@ -22,4 +22,8 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+# Preloading puts the domain on the browsers' built-in HTTPS list, a public commitment that a
+# company intranet host usually cannot make (and cannot take back quickly), so it stays an
+# explicit opt-in and its deploy-check reminder (security.W021) is silenced.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
