@@ -4,6 +4,7 @@
 #   scripts/ensure-services.sh            # everything below
 #   scripts/ensure-services.sh gettext    # only GNU gettext (msgfmt/xgettext for translations)
 #   scripts/ensure-services.sh postgres   # only PostgreSQL + the taizhang_test database
+#   scripts/ensure-services.sh office     # only LibreOffice Writer (soffice: the .docx → PDF checks)
 #
 # Nothing is installed or started when it is already there. Installing (apt-get) needs root,
 # which CI and the build machines have; without root the script says what is missing and fails.
@@ -107,6 +108,26 @@ ensure_postgres() {
   say "PostgreSQL ready: postgres@$PGHOST_ADDR:$PGPORT_NUM/$PG_TEST_DB"
 }
 
+# Browser tests drive Debian's Chromium through Playwright (its own browser download cannot
+# work on these machines); fonts-noto-cjk makes Chinese pages render with real glyphs.
+ensure_chromium() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
+# The Word paperwork is checked by converting it to PDF with LibreOffice (soffice --headless
+# --convert-to pdf). Without root the check is skipped by the tests (they fail only when CI=true).
+ensure_office() {
+  command -v soffice >/dev/null && return 0
+  if ! is_root; then
+    say "missing: libreoffice-writer-nogui — the .docx → PDF checks skip (CI installs it)"
+    return 0
+  fi
+  apt_install libreoffice-writer-nogui
+}
+
 # ---------------------------------------------------------------------------------------------
 # Later issues add their system packages here, each as an ensure_* function called below:
 #   - browser tests: chromium fonts-noto-cjk            (Playwright, executable /usr/bin/chromium)
@@ -115,11 +136,13 @@ ensure_postgres() {
 
 main() {
   local wanted=("$@")
-  [ ${#wanted[@]} -eq 0 ] && wanted=(gettext postgres)
+  [ ${#wanted[@]} -eq 0 ] && wanted=(gettext postgres chromium office)
   for item in "${wanted[@]}"; do
     case "$item" in
       gettext) ensure_gettext ;;
       postgres) ensure_postgres ;;
+      chromium) ensure_chromium ;;
+      office) ensure_office ;;
       *) say "unknown service: $item"; return 2 ;;
     esac
   done
