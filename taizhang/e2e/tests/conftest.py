@@ -84,3 +84,6 @@ def login(page, username: str, password: str = "pass-1234") -> None:  # noqa: S1
 def logout(page) -> None:
     page.click("form.logout button")
     page.wait_for_load_state("networkidle")
+
+
+from taizhang.checkins.tests.conftest import checkin  # noqa: E402,F401 - shared fixture
