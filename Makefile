@@ -1,6 +1,7 @@
 # Taizhang — developer and CI entry points (GNU make, bash; Debian 12 with python3.11 + python3-venv).
 #
 #   make run     install, migrate, load the demo data once, serve http://127.0.0.1:8000 (SQLite, ./var/)
+#                with a background-job worker (taizhang db_worker) beside the web server
 #   make test    install, then lint + migration check + the whole suite on SQLite and on PostgreSQL
 #
 # Variables: PYTHON (python3), PYTEST_ARGS (extra pytest arguments), PYTEST_WORKERS (0 = one process),
@@ -84,7 +85,9 @@ run: install
 	echo; \
 	echo "Taizhang: http://127.0.0.1:8000  (SQLite database: var/taizhang.sqlite3; Ctrl-C stops)"; \
 	echo; \
-	exec $(TAIZHANG) runserver 127.0.0.1:8000
+	$(TAIZHANG) db_worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(TAIZHANG) runserver 127.0.0.1:8000
 
 # ---------------------------------------------------------------------------------- tests
 

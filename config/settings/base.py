@@ -43,9 +43,13 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    # django-ninja serves its Swagger UI files from its own static folder only when it is an
+    # installed app; without it the docs page would load them from a CDN (intranets are cut off).
+    "ninja",
     "taizhang.core",
     "taizhang.users",
     "taizhang.orgs",
+    "taizhang.webhooks",
     "taizhang.campaigns",
     "taizhang.checkins",
     "taizhang.assessment",
@@ -54,6 +58,8 @@ INSTALLED_APPS = [
     "taizhang.jobs",
     "taizhang.imports",
     "taizhang.demo",
+    "taizhang.ops",
+    "taizhang.api",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +116,10 @@ def database_from_env() -> dict:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "taizhang.sqlite3")}
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's SQLite backend plus a fair queue for write transactions: without it a
+        # writer can starve past busy_timeout under sustained concurrent writes (see the
+        # module's docstring and taizhang/ops/tests/test_load.py).
+        config["ENGINE"] = "taizhang.core.db.sqlite3"
         config.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     return config
 
@@ -178,9 +188,22 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "taizhang@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Login throttling (taizhang.core.login): this many failures for one username from one
+# address within the window lock that pair out for the lockout time (seconds).
+TAIZHANG_LOGIN_MAX_FAILURES = int(os.environ.get("TAIZHANG_LOGIN_MAX_FAILURES", "5"))
+TAIZHANG_LOGIN_FAILURE_WINDOW = int(os.environ.get("TAIZHANG_LOGIN_FAILURE_WINDOW", "900"))
+TAIZHANG_LOGIN_LOCKOUT = int(os.environ.get("TAIZHANG_LOGIN_LOCKOUT", "900"))
+# Behind a reverse proxy: the META key of the header carrying the client address (e.g.
+# HTTP_X_FORWARDED_FOR). Only set it when the proxy always sets that header itself.
+TAIZHANG_CLIENT_IP_HEADER = os.environ.get("TAIZHANG_CLIENT_IP_HEADER") or None
 
 LOGGING = {
     "version": 1,

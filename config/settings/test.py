@@ -18,3 +18,9 @@ STORAGES = {
 }
 # Jobs run at enqueue time; tests of the worker path switch to the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# SQLite's test database lives in memory, one per xdist worker process. Said explicitly
+# because pytest-django recognises that default only under Django's own ENGINE name and
+# would otherwise give each worker a ":memory:_gwN" file name it cannot open.
+if DATABASES["default"]["ENGINE"] == "taizhang.core.db.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405

@@ -56,3 +56,18 @@ def org_scores_visible_to(user, run: ScoreRun) -> QuerySet[OrgScore]:
 
 def can_publish_results_day(user, day) -> bool:
     return can_edit_campaign(user, day.campaign)
+
+
+def runs_visible_to(user) -> QuerySet[ScoreRun]:
+    """Score runs of the campaigns the user can see; the rows inside are filtered again by
+    project_scores_visible_to / org_scores_visible_to."""
+    return ScoreRun.objects.filter(scheme__campaign__in=campaigns_visible_to(user)).select_related(
+        "scheme", "scheme__campaign", "scheme__campaign__org", "period", "published_by"
+    )
+
+
+def access_run(user, run_id) -> ScoreRun:
+    try:
+        return runs_visible_to(user).get(pk=run_id)
+    except (ScoreRun.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -14,6 +14,7 @@ from taizhang.core.exceptions import DomainError
 from taizhang.core.history import save_with_history
 from taizhang.orgs.models import Role
 from taizhang.orgs.permissions import ADMIN_ROLES, has_role
+from taizhang.webhooks.services import emit
 
 from . import permissions as perms
 from .models import Award, Candidate, ResultsDay, ResultsDayStatus, Review
@@ -184,4 +185,17 @@ def results_day_publish(*, actor, day: ResultsDay) -> ResultsDay:
     day.status = ResultsDayStatus.PUBLISHED
     day.published_by = actor
     day.published_at = timezone.now()
-    return save_with_history(day, actor=actor, reason=_("公布成果发布结果"))
+    save_with_history(day, actor=actor, reason=_("公布成果发布结果"))
+    emit(
+        "results.published",
+        {
+            "kind": "results_day",
+            "campaign_id": day.campaign_id,
+            "results_day_id": day.pk,
+            "name": day.name,
+            "excellent": [c.project_id for c in candidates if c.award == Award.EXCELLENT],
+        },
+        day.campaign.org,
+        actor=actor,
+    )
+    return day

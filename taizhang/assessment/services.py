@@ -17,6 +17,7 @@ from taizhang.core.exceptions import DomainError
 from taizhang.core.history import save_with_history
 from taizhang.core.uploads import check_upload
 from taizhang.orgs.models import Org
+from taizhang.webhooks.services import emit
 
 from . import engine
 from . import permissions as perms
@@ -277,13 +278,18 @@ def validate_spec(spec: SchemeSpec) -> None:
             )
 
 
+def _dec(value: Any) -> Decimal:
+    """The same parsing validation used ("1,00" is 1.00), so what passed is what is saved."""
+    return to_decimal(value, field="", label="")
+
+
 def _write_spec(scheme: Scheme, spec: SchemeSpec, *, actor) -> None:
     for order, dimension in enumerate(spec.dimensions):
         dim = save_with_history(
             Dimension(
                 scheme=scheme,
                 name=dimension.name.strip(),
-                weight=Decimal(str(dimension.weight)),
+                weight=_dec(dimension.weight),
                 order=order,
             ),
             actor=actor,
@@ -294,7 +300,7 @@ def _write_spec(scheme: Scheme, spec: SchemeSpec, *, actor) -> None:
                     dimension=dim,
                     name=criterion.name.strip(),
                     kind=criterion.kind,
-                    points=Decimal(str(criterion.points)),
+                    points=_dec(criterion.points),
                     params=criterion.params or {},
                     order=c_order,
                 ),
@@ -306,14 +312,14 @@ def _write_spec(scheme: Scheme, spec: SchemeSpec, *, actor) -> None:
                 scheme=scheme,
                 name=item.name.strip(),
                 kind=item.kind,
-                points_each=Decimal(str(item.points_each)),
-                cap=Decimal(str(item.cap)),
+                points_each=_dec(item.points_each),
+                cap=_dec(item.cap),
             ),
             actor=actor,
         )
     for item in spec.bonuses:
         save_with_history(
-            Bonus(scheme=scheme, name=item.name.strip(), cap=Decimal(str(item.cap))), actor=actor
+            Bonus(scheme=scheme, name=item.name.strip(), cap=_dec(item.cap)), actor=actor
         )
     for item in spec.vetoes:
         save_with_history(
@@ -324,8 +330,8 @@ def _write_spec(scheme: Scheme, spec: SchemeSpec, *, actor) -> None:
             Band(
                 scheme=scheme,
                 label=item.label.strip(),
-                min_score=Decimal(str(item.min_score)),
-                max_score=Decimal(str(item.max_score)),
+                min_score=_dec(item.min_score),
+                max_score=_dec(item.max_score),
             ),
             actor=actor,
         )
@@ -638,6 +644,19 @@ def assessment_publish(*, actor, scheme: Scheme, period: Period | None) -> Score
         published_at=timezone.now(),
     )
     _write_run(run, compute(scheme, period), scheme)
+    emit(
+        "results.published",
+        {
+            "kind": "scores",
+            "campaign_id": scheme.campaign_id,
+            "run_id": run.pk,
+            "version": run.version,
+            "period_id": period.pk if period is not None else None,
+            "period": period.name if period is not None else None,
+        },
+        scheme.campaign.org,
+        actor=actor,
+    )
     return run
 
 

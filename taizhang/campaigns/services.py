@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from taizhang.core.exceptions import DomainError
-from taizhang.core.history import save_with_history
+from taizhang.core.history import check_version, save_with_history
 from taizhang.core.uploads import check_upload
 from taizhang.orgs.models import PARTY_MEMBER_STATUSES, Org, Person
 from taizhang.orgs.permissions import ADMIN_ROLES, has_role
+from taizhang.webhooks.services import emit
 
 from . import permissions as perms
 from .models import (
@@ -203,11 +204,13 @@ def campaign_update(
     campaign: Campaign,
     project_types: list[tuple[str, str]] | None = None,
     focus_areas: list[str] | None = None,
+    expected_version: int | None = None,
     **changes: Any,
 ) -> Campaign:
     """Edit a campaign's name, dates, cadence, description, types and focus areas."""
     if not perms.can_edit_campaign(actor, campaign):
         raise _forbid(_("您无权修改该活动。"))
+    check_version(campaign, expected_version)
     allowed = {"name", "year", "start_date", "end_date", "cadence", "description"}
     if set(changes) - allowed:
         raise DomainError(_("不能修改这些字段。"), "invalid")
@@ -461,7 +464,14 @@ PROJECT_EDITABLE_FIELDS = {
 
 
 @transaction.atomic
-def project_update(*, actor, project: Project, reason: str = "", **changes: Any) -> Project:
+def project_update(
+    *,
+    actor,
+    project: Project,
+    reason: str = "",
+    expected_version: int | None = None,
+    **changes: Any,
+) -> Project:
     """Edit the ledger row; the lead only while it is a draft, the org admin until it closes."""
     unknown = set(changes) - PROJECT_EDITABLE_FIELDS
     if unknown:
@@ -470,6 +480,7 @@ def project_update(*, actor, project: Project, reason: str = "", **changes: Any)
         )
     if not perms.can_edit_project(actor, project):
         raise _forbid(_("当前状态下您不能修改该项目。"))
+    check_version(project, expected_version)
     new_org = changes.get("org", project.org)
     if new_org.pk != project.org_id and not perms.can_create_project(
         actor, project.campaign, new_org
@@ -558,7 +569,14 @@ def available_transitions(user, project: Project) -> list[Transition]:
 
 
 @transaction.atomic
-def project_transition(*, actor, project: Project, action: str, reason: str = "") -> Project:
+def project_transition(
+    *,
+    actor,
+    project: Project,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Project:
     """Move a project along its lifecycle; who may make which move is fixed in TRANSITIONS."""
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -569,6 +587,7 @@ def project_transition(*, actor, project: Project, action: str, reason: str = ""
         .select_related("lead", "org", "campaign")
         .get(pk=project.pk)
     )
+    check_version(project, expected_version)
     if project.status not in transition.sources:
         raise DomainError(
             _("项目当前状态为“%(status)s”，不能执行“%(action)s”。")
@@ -599,14 +618,37 @@ def project_transition(*, actor, project: Project, action: str, reason: str = ""
         actor=actor,
         reason=reason,
     )
+    if action == "approve":
+        emit(
+            "project.approved",
+            {"project": project_event_data(project), "reason": reason},
+            project.org,
+            actor=actor,
+        )
     return project
 
 
+def project_event_data(project: Project) -> dict[str, Any]:
+    """How a project appears in a webhook payload."""
+    return {
+        "id": project.pk,
+        "code": project.code,
+        "title": project.title,
+        "status": project.status,
+        "org_id": project.org_id,
+        "campaign_id": project.campaign_id,
+        "version": project.lock_version,
+    }
+
+
 @transaction.atomic
-def project_delete(*, actor, project: Project, reason: str = "") -> Project:
+def project_delete(
+    *, actor, project: Project, reason: str = "", expected_version: int | None = None
+) -> Project:
     """Soft delete: the project leaves every list and can be restored from the trash."""
     if not perms.can_delete_project(actor, project):
         raise _forbid(_("您无权删除该项目。"))
+    check_version(project, expected_version)
     project.mark_deleted(actor)
     return save_with_history(project, actor=actor, reason=reason or _("删除项目"))
 
@@ -647,8 +689,11 @@ def goal_add(*, actor, project: Project, data: GoalInput) -> GoalIndicator:
 
 
 @transaction.atomic
-def goal_update(*, actor, goal: GoalIndicator, data: GoalInput) -> GoalIndicator:
+def goal_update(
+    *, actor, goal: GoalIndicator, data: GoalInput, expected_version: int | None = None
+) -> GoalIndicator:
     _check_children_editable(actor, goal.project)
+    check_version(goal, expected_version)
     fresh = _validated_goal(goal.project, data, goal.order)
     for field in ("name", "unit", "baseline", "target", "direction", "weight"):
         setattr(goal, field, getattr(fresh, field))
@@ -667,8 +712,11 @@ def measure_add(*, actor, project: Project, data: MeasureInput) -> Measure:
 
 
 @transaction.atomic
-def measure_update(*, actor, measure: Measure, data: MeasureInput) -> Measure:
+def measure_update(
+    *, actor, measure: Measure, data: MeasureInput, expected_version: int | None = None
+) -> Measure:
     _check_children_editable(actor, measure.project)
+    check_version(measure, expected_version)
     if data.owner is not None and data.owner.pk != measure.owner_id:
         _check_person_in_scope(actor, data.owner, field="owner")
     fresh = _validated_measure(measure.project, data, measure.order)
@@ -700,9 +748,15 @@ def participant_add(
 
 @transaction.atomic
 def participant_update(
-    *, actor, participant: Participant, role: str, duty: str = ""
+    *,
+    actor,
+    participant: Participant,
+    role: str,
+    duty: str = "",
+    expected_version: int | None = None,
 ) -> Participant:
     _check_children_editable(actor, participant.project)
+    check_version(participant, expected_version)
     if role not in ParticipantRole.values:
         raise DomainError(_("参与角色无效。"), "invalid_choice", field="role")
     participant.role = role
@@ -714,9 +768,10 @@ ChildRow = GoalIndicator | Measure | Participant | ProjectAttachment
 
 
 @transaction.atomic
-def child_delete(*, actor, item: ChildRow) -> ChildRow:
+def child_delete(*, actor, item: ChildRow, expected_version: int | None = None) -> ChildRow:
     """Soft-delete a goal, measure, participant or attachment of a project."""
     _check_children_editable(actor, item.project)
+    check_version(item, expected_version)
     item.mark_deleted(actor)
     return save_with_history(item, actor=actor, reason=_("删除"))
 
@@ -787,8 +842,9 @@ def pairing_create(*, actor, campaign: Campaign, member: Person, colleague: Pers
 
 
 @transaction.atomic
-def pairing_delete(*, actor, pairing: Pairing) -> Pairing:
+def pairing_delete(*, actor, pairing: Pairing, expected_version: int | None = None) -> Pairing:
     if not perms.can_manage_pairing(actor, pairing.campaign, pairing.member):
         raise _forbid(_("您无权解除该结对。"))
+    check_version(pairing, expected_version)
     pairing.mark_deleted(actor)
     return save_with_history(pairing, actor=actor, reason=_("解除结对"))

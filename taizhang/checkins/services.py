@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.campaigns.models import Campaign, Measure, MeasureStatus, Project
-from taizhang.campaigns.services import to_decimal
+from taizhang.campaigns.services import project_event_data, to_decimal
 from taizhang.core.exceptions import DomainError
-from taizhang.core.history import save_with_history
+from taizhang.core.history import check_version, save_with_history
 from taizhang.core.uploads import check_upload
 from taizhang.orgs.models import Org, Person
 from taizhang.orgs.permissions import can_manage_org
+from taizhang.webhooks.services import emit
 
 from . import permissions as perms
 from . import rules
@@ -236,10 +237,12 @@ def report_save(
     next_steps: str = "",
     actuals: dict[int, Any] | None = None,
     measures: dict[int, MeasureProgress] | None = None,
+    expected_version: int | None = None,
 ) -> ProgressReport:
     """Save a draft: texts, each goal's actual value and each measure's progress."""
     report = _locked(report)
     _check_report_editable(actor, report)
+    check_version(report, expected_version)
     goals = {g.pk: g for g in report.project.goals.all()}
     project_measures = {m.pk: m for m in report.project.measures.all()}
     parsed: dict[int, Decimal] = {}
@@ -324,11 +327,16 @@ def thresholds_for(campaign: Campaign) -> rules.Thresholds:
 
 @transaction.atomic
 def report_submit(
-    *, actor, report: ProgressReport, now: dt.datetime | None = None
+    *,
+    actor,
+    report: ProgressReport,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> ProgressReport:
     """Submit for review: on time or late against the period's deadline, with its light."""
     report = _locked(report)
     _check_report_editable(actor, report)
+    check_version(report, expected_version)
     goal_ids = set(report.project.goals.values_list("pk", flat=True))
     read_ids = set(report.readings.values_list("goal_id", flat=True))
     missing = goal_ids - read_ids
@@ -366,7 +374,26 @@ def report_submit(
             measure.status, measure.percent_complete = update.status, update.percent_complete
             save_with_history(measure, actor=actor, reason=_("随进展报告更新"))
     _sync_supervision(report, actor=actor, now=now)
+    emit("report.submitted", report_event_data(report), report.project.org, actor=actor)
     return report
+
+
+def report_event_data(report: ProgressReport) -> dict[str, Any]:
+    """How a report appears in a webhook payload."""
+    return {
+        "report": {
+            "id": report.pk,
+            "status": report.status,
+            "revision": report.revision,
+            "period_id": report.period_id,
+            "period": report.period.name,
+            "is_late": report.is_late,
+            "light": report.light,
+            "review_comment": report.review_comment,
+            "version": report.lock_version,
+        },
+        "project": project_event_data(report.project),
+    }
 
 
 def _sync_supervision(report: ProgressReport, *, actor, now: dt.datetime | None = None) -> None:
@@ -376,6 +403,7 @@ def _sync_supervision(report: ProgressReport, *, actor, now: dt.datetime | None 
     if report.light == rules.Light.RED and open_item is None:
         today = timezone.localdate(now) if now is not None else None
         supervision_open(project=project, actor=actor, report=report, today=today)
+        emit("project.turned_red", report_event_data(report), project.org, actor=actor)
     elif report.light == rules.Light.GREEN and open_item is not None:
         open_item.closed_at = now or timezone.now()
         open_item.close_reason = _("已转为绿灯")
@@ -409,9 +437,15 @@ def supervision_open(
 
 @transaction.atomic
 def report_accept(
-    *, actor, report: ProgressReport, comment: str = "", now: dt.datetime | None = None
+    *,
+    actor,
+    report: ProgressReport,
+    comment: str = "",
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> ProgressReport:
     report = _locked(report)
+    check_version(report, expected_version)
     if report.status != ReportStatus.SUBMITTED:
         raise DomainError(_("只能审核已提交的报告。"), "invalid_transition")
     if not perms.can_review_report(actor, report):
@@ -425,10 +459,16 @@ def report_accept(
 
 @transaction.atomic
 def report_return(
-    *, actor, report: ProgressReport, comment: str, now: dt.datetime | None = None
+    *,
+    actor,
+    report: ProgressReport,
+    comment: str,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> ProgressReport:
     """Send a report back with a comment; it reopens for the lead and is resubmitted."""
     report = _locked(report)
+    check_version(report, expected_version)
     if report.status != ReportStatus.SUBMITTED:
         raise DomainError(_("只能退回已提交的报告。"), "invalid_transition")
     if not perms.can_review_report(actor, report):
@@ -452,6 +492,7 @@ def report_return(
             body=comment,
             url=f"/checkins/reports/{report.pk}/",
         )
+    emit("report.returned", report_event_data(report), report.project.org, actor=actor)
     return report
 
 
@@ -585,9 +626,11 @@ def claim_verify(
     verified_amount: Any = None,
     note: str = "",
     now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> BenefitClaim:
     """核定: a verifier who is not the claimant confirms the amount (or a lower one)."""
     _check_can_decide(actor, claim)
+    check_version(claim, expected_version)
     if not claim.evidence.exists():
         raise DomainError(_("核定前请先上传佐证材料。"), "evidence_required")
     amount = claim.amount
@@ -607,9 +650,15 @@ def claim_verify(
 
 @transaction.atomic
 def claim_reject(
-    *, actor, claim: BenefitClaim, reason: str, now: dt.datetime | None = None
+    *,
+    actor,
+    claim: BenefitClaim,
+    reason: str,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> BenefitClaim:
     _check_can_decide(actor, claim)
+    check_version(claim, expected_version)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("驳回时请填写理由。"), "reason_required", field="reason")

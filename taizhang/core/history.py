@@ -1,12 +1,13 @@
 """Helpers that make every write path leave a history record with who and why."""
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import get_history_manager_for_model
 
+from . import audit
 from .exceptions import DomainError
 
 M = TypeVar("M", bound=models.Model)
@@ -46,34 +47,110 @@ def check_version(obj: models.Model, expected: int | None) -> None:
             )
             % {"current": current, "expected": expected},
             "stale",
-            extra={"current_version": current, "expected_version": int(expected)},
+            extra={
+                "current_version": current,
+                "expected_version": int(expected),
+                "latest_change": latest_change(obj),
+            },
         )
+
+
+# Bookkeeping fields that change on every save and say nothing to the reader of a diff.
+_DIFF_IGNORED = frozenset({"lock_version", "updated_at", "created_at"})
+
+
+def latest_change(obj: models.Model) -> dict[str, Any] | None:
+    """Who made the record's latest change, when, and which fields it changed (raw values
+    as strings): what a writer holding a stale version needs to see before trying again."""
+    history = getattr(type(obj), "history", None)
+    if history is None or obj.pk is None:
+        return None
+    records = list(
+        history.filter(**{type(obj)._meta.pk.attname: obj.pk})
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:2]
+    )
+    if not records:
+        return None
+    latest = records[0]
+    changes = []
+    if len(records) == 2:
+        delta = latest.diff_against(records[1])
+        changes = [
+            {
+                "field": change.field,
+                "old": None if change.old is None else str(change.old),
+                "new": None if change.new is None else str(change.new),
+            }
+            for change in delta.changes
+            if change.field not in _DIFF_IGNORED
+        ]
+    user = latest.history_user
+    return {
+        "at": latest.history_date.isoformat(),
+        "by": str(user) if user is not None else None,
+        "reason": latest.history_change_reason or "",
+        "changes": changes,
+    }
+
+
+def _history_and_audit(
+    model: type[M], rows: list[M], *, actor, reason: str, update: bool, batch_size: int
+) -> None:
+    """One historical row per object, each chained into the audit log (simple-history's
+    bulk path sends no post_create_historical_record signal, so the chain is fed here)."""
+    manager = get_history_manager_for_model(model)
+    history = manager.bulk_history_create(
+        rows,
+        batch_size=batch_size,
+        update=update,
+        default_user=actor,
+        default_change_reason=reason,
+    )
+    if history is None:  # SIMPLE_HISTORY_ENABLED = False
+        return
+    ids = [h.pk for h in history]
+    if any(pk is None for pk in ids):
+        # PostgreSQL and SQLite >= 3.35 return the new keys from a bulk insert.
+        raise RuntimeError("the database did not return the keys of the historical rows")
+    audit.chain_records(manager.model, ids)
 
 
 def bulk_create_tracked(
     model: type[M], objs: Sequence[M], *, actor, reason: str = "", batch_size: int = 1000
 ) -> list[M]:
-    """bulk_create that also writes one historical row per object (plain bulk_create skips
-    simple-history's signals, so a bulk import would otherwise leave no trace)."""
-    return bulk_create_with_history(
-        list(objs),
-        model,
-        batch_size=batch_size,
-        default_user=actor,
-        default_change_reason=reason,
-    )
+    """bulk_create that also writes one historical row per object and its audit entry
+    (plain bulk_create skips simple-history's signals, so a bulk import would otherwise leave
+    no trace), all in one transaction."""
+    with transaction.atomic(using=router.db_for_write(model)):
+        created = model._default_manager.bulk_create(list(objs), batch_size=batch_size)
+        if created and any(obj.pk is None for obj in created):
+            raise RuntimeError("the database did not return the keys of the new rows")
+        _history_and_audit(
+            model, created, actor=actor, reason=reason, update=False, batch_size=batch_size
+        )
+    return created
 
 
 def bulk_update_tracked(
-    model: type[M], objs: Iterable[M], fields: list[str], *, actor, reason: str = ""
+    model: type[M],
+    objs: Iterable[M],
+    fields: list[str],
+    *,
+    actor,
+    reason: str = "",
+    batch_size: int = 1000,
 ) -> int:
-    """bulk_update with a historical row per object; QuerySet.update() must not be used on
-    tracked models because it bypasses history."""
+    """bulk_update with a historical row and audit entry per object; QuerySet.update() must
+    not be used on tracked models because it bypasses history."""
     rows = list(objs)
     if "lock_version" in {f.name for f in model._meta.get_fields()}:
         for row in rows:
             row.lock_version += 1
         fields = [*fields, "lock_version"] if "lock_version" not in fields else fields
-    return bulk_update_with_history(
-        rows, model, fields, default_user=actor, default_change_reason=reason
-    )
+    with transaction.atomic(using=router.db_for_write(model)):
+        updated = model._default_manager.bulk_update(rows, fields, batch_size=batch_size)
+        _history_and_audit(
+            model, rows, actor=actor, reason=reason, update=True, batch_size=batch_size
+        )
+    return updated

@@ -68,3 +68,76 @@ class SoftDeleteModel(TimeStampedModel):
     def mark_restored(self) -> None:
         self.deleted_at = None
         self.deleted_by = None
+
+
+# --------------------------------------------------------------------------- audit chain
+# The rows are written only by taizhang.core.audit; see its docstring for the rules.
+
+
+class AuditSchema(models.Model):
+    """The field names a historical model had when its records were chained.
+
+    An entry's digest covers exactly these fields, so a later migration that adds a column
+    to a tracked model does not make every older entry look edited.
+    """
+
+    model = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    fields = models.TextField()
+
+    class Meta:
+        verbose_name = _("审计字段集")
+        verbose_name_plural = _("审计字段集")
+        constraints = [
+            models.UniqueConstraint(fields=["model", "fingerprint"], name="audit_schema_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} #{self.pk}"
+
+
+class AuditEntry(models.Model):
+    """One link of the append-only audit chain: one historical (simple-history) record.
+
+    Plain integers, not foreign keys, for the record and the actor: the chain must not change
+    when a user is deleted or a table is cleaned, it must only ever grow.
+    """
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    at = models.DateTimeField(_("记录时间"))
+    model = models.CharField(_("历史表"), max_length=100)
+    history_id = models.BigIntegerField(_("历史记录编号"))
+    actor_id = models.BigIntegerField(_("操作人编号"), null=True, blank=True)
+    schema = models.ForeignKey(AuditSchema, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(_("内容摘要"), max_length=64)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "history_id"], name="audit_entry_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.model}:{self.history_id}"
+
+
+class AuditHead(models.Model):
+    """The chain's single head row (pk 1): the last sequence number and hash.
+
+    Appends lock it (select_for_update), so two writers can never link to the same
+    predecessor and fork the chain.
+    """
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

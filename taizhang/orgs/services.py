@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from pypinyin import lazy_pinyin
 
 from taizhang.core.exceptions import DomainError
-from taizhang.core.history import save_with_history
+from taizhang.core.history import check_version, save_with_history
 
 from .models import Membership, Org, OrgKind, Person, PoliticalStatus, Role
 from .permissions import can_manage_org, forget_grants, is_system_admin
@@ -94,7 +94,9 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, reason: str = "", **changes) -> Person:
+def person_update(
+    *, actor, person: Person, reason: str = "", expected_version: int | None = None, **changes
+) -> Person:
     """Change a person's name, staff number, status, position or org."""
     allowed = {"name", "staff_no", "political_status", "position", "org"}
     unknown = set(changes) - allowed
@@ -104,6 +106,7 @@ def person_update(*, actor, person: Person, reason: str = "", **changes) -> Pers
         )
     if actor is not None and not can_manage_org(actor, person.org):
         raise DomainError(_("您无权修改该人员。"), "forbidden")
+    check_version(person, expected_version)
     new_org = changes.get("org", person.org)
     if actor is not None and not can_manage_org(actor, new_org):
         raise DomainError(_("您无权把人员调入该组织。"), "forbidden", field="org")

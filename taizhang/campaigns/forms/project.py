@@ -152,7 +152,18 @@ class ProjectCreateForm(ProjectForm):
     )
 
 
+class VersionField(forms.IntegerField):
+    """The record's lock_version as the page showed it: the service refuses a save based
+    on an older one (optimistic concurrency), so two editors cannot overwrite each other."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, min_value=1, **kwargs)
+
+
 class ProjectEditForm(ProjectForm):
+    version = VersionField()
     reason = forms.CharField(
         label=_("修改说明"),
         required=False,
@@ -259,10 +270,19 @@ class ParticipantForm(forms.Form):
         self.fields["person"].queryset = people_visible_to(user)  # type: ignore[attr-defined]
 
 
+class GoalEditForm(GoalForm):
+    version = VersionField()
+
+
+class MeasureEditForm(MeasureForm):
+    version = VersionField()
+
+
 class ParticipantEditForm(forms.Form):
     """The person of a participation is fixed; replacing someone is delete + add, which the
     history then shows as two clear events."""
 
+    version = VersionField()
     role = forms.ChoiceField(label=_("角色"), choices=ParticipantRole.choices)
     duty = forms.CharField(label=_("分工"), max_length=200, required=False)
 

@@ -1,5 +1,7 @@
 """The ledger (台账): a campaign's projects as one filterable, sortable, paged table."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -7,7 +9,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from taizhang.orgs.models import Org
+from taizhang.orgs.models import Org, Person
 from taizhang.orgs.permissions import access_org, orgs_visible_to, people_visible_to
 
 from .. import permissions as perms
@@ -87,25 +89,25 @@ def _org_options(user, campaign: Campaign, selected: Org | None) -> list[Org]:
     return options
 
 
-@login_required
-@require_GET
-def ledger(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    """The ledger table. Filters live in the query string so a view can be bookmarked and
-    sent on; with htmx only the table is re-rendered. The query count does not depend on
-    the number of rows: the selector joins and annotates everything a row shows."""
-    user = request.user
-    campaign = perms.access_campaign(user, campaign_id)
-    form = LedgerFilterForm(request.GET, campaign=campaign)
-    form.is_valid()
+@dataclass(frozen=True)
+class LedgerQuery:
+    form: LedgerFilterForm
+    filters: selectors.LedgerFilters
+    lead: Person | None
 
+
+def ledger_query(user, campaign: Campaign, params: QueryDict) -> LedgerQuery:
+    """The ledger's filters from its query string. The export reads the same query string
+    through this function, so a file holds exactly the rows the page shows. An org outside
+    the user's scope raises Http404, like one that does not exist."""
+    form = LedgerFilterForm(params, campaign=campaign)
+    form.is_valid()
     org = None
-    org_param = request.GET.get("org", "").strip()
+    org_param = params.get("org", "").strip()
     if org_param:
-        # An org outside the user's scope answers 404, like one that does not exist.
         org = access_org(user, org_param)
     lead_id = form.value("lead")
     lead = people_visible_to(user).filter(pk=lead_id).first() if lead_id else None
-    sort = form.value("sort") or "code"
     project_type = form.value("type")
     focus_area = form.value("area")
     filters = selectors.LedgerFilters(
@@ -115,8 +117,22 @@ def ledger(request: HttpRequest, campaign_id: int) -> HttpResponse:
         status=form.value("status") or None,
         lead=lead.pk if lead else None,
         q=form.value("q") or "",
-        sort=sort,
+        sort=form.value("sort") or "code",
     )
+    return LedgerQuery(form=form, filters=filters, lead=lead)
+
+
+@login_required
+@require_GET
+def ledger(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The ledger table. Filters live in the query string so a view can be bookmarked and
+    sent on; with htmx only the table is re-rendered. The query count does not depend on
+    the number of rows: the selector joins and annotates everything a row shows."""
+    user = request.user
+    campaign = perms.access_campaign(user, campaign_id)
+    query = ledger_query(user, campaign, request.GET)
+    form, filters, lead = query.form, query.filters, query.lead
+    org, sort = filters.org, filters.sort
     per_page = form.value("per_page") or DEFAULT_PER_PAGE
     paginator = Paginator(selectors.ledger_projects(user, campaign, filters), per_page)
     page = paginator.get_page(request.GET.get("page"))

@@ -37,8 +37,10 @@ from .. import permissions, services
 from ..forms.project import (
     AttachmentForm,
     DeleteForm,
+    GoalEditForm,
     GoalForm,
     GoalFormSet,
+    MeasureEditForm,
     MeasureForm,
     MeasureRowFormSet,
     ParticipantEditForm,
@@ -185,13 +187,16 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     if not permissions.can_edit_project(request.user, project):
         raise PermissionDenied
     form_kwargs = {"user": request.user, "campaign": project.campaign, "project": project}
+    stale: list[StaleChange] = []
     if request.method == "POST":
         form = ProjectEditForm(request.POST, initial=_edit_initial(project), **form_kwargs)
         if form.is_valid():
             # Only what changed goes to the service: an untouched lead is not re-validated, so
             # editing the title does not fail because the lead's status changed meanwhile.
             changes = {
-                name: form.cleaned_data[name] for name in form.changed_data if name != "reason"
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name not in ("reason", "version")
             }
             if not changes:
                 messages.info(request, _("没有修改。"))
@@ -201,12 +206,24 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
                     actor=request.user,
                     project=project,
                     reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
                     **changes,
                 )
             except DomainError as error:
                 add_domain_error(form, error)
                 # project_update assigned the rejected values to this instance before refusing.
                 project = permissions.access_project(request.user, project_id)
+                if error.code == "stale":
+                    stale = _stale_context(Project, project, form.cleaned_data["version"])
+                    # Saving again now overwrites knowingly: the form carries the version
+                    # that was just shown, with the other person's change listed above it.
+                    form = ProjectEditForm(
+                        _with_version(request.POST, project.lock_version),
+                        initial=_edit_initial(project),
+                        **form_kwargs,
+                    )
+                    form.is_valid()
+                    add_domain_error(form, error)
             else:
                 messages.success(request, _("项目已保存。"))
                 return redirect("campaigns:project_detail", project_id=project.pk)
@@ -215,12 +232,89 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(
         request,
         "campaigns/project_form.html",
-        {"campaign": project.campaign, "project": project, "form": form, "creating": False},
+        {
+            "campaign": project.campaign,
+            "project": project,
+            "form": form,
+            "creating": False,
+            "stale": stale,
+        },
     )
+
+
+def _with_version(data: Any, version: int) -> Any:
+    copy = data.copy()
+    copy["version"] = str(version)
+    return copy
+
+
+@dataclass(frozen=True)
+class StaleChange:
+    when: dt.datetime
+    user: Any
+    reason: str
+    changes: list["FieldChange"]
+
+
+def _stale_context(model: type[Model], obj: Model, since_version: int | None) -> list[StaleChange]:
+    """The saves of `obj` made after the version the editor had open, oldest first, each
+    with its field-level diff: what "someone changed this since you opened it" refers to."""
+    if since_version is None:
+        return []
+    records = list(
+        model.history.filter(id=obj.pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    wanted: dict[type[Model], set[Any]] = {}
+    pairs = []
+    for previous, record in zip(records, records[1:], strict=False):
+        if record.lock_version <= since_version:
+            continue
+        delta = record.diff_against(previous)
+        pairs.append((record, delta))
+        for change in delta.changes:
+            model_field = model._meta.get_field(change.field)
+            if model_field.is_relation:
+                wanted.setdefault(model_field.related_model, set()).update([change.old, change.new])
+    names = _related_names(wanted)
+    result = []
+    for record, delta in pairs:
+        changes = [
+            FieldChange(
+                label=str(model._meta.get_field(change.field).verbose_name),
+                old=_display_value(model._meta.get_field(change.field), change.old, names),
+                new=_display_value(model._meta.get_field(change.field), change.new, names),
+            )
+            for change in delta.changes
+            if change.field not in HISTORY_HIDDEN_FIELDS | {"lock_version"}
+        ]
+        result.append(
+            StaleChange(
+                when=record.history_date,
+                user=record.history_user,
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return result
+
+
+def _add_stale_errors(form: forms.Form, model: type[Model], item: Model, version: Any) -> None:
+    """For an inline row: the other person's changes as lines under the 409 message."""
+    for entry in _stale_context(model, item, version if isinstance(version, int) else None):
+        who = str(entry.user) if entry.user else _("系统")
+        for change in entry.changes:
+            form.add_error(
+                None,
+                _("%(who)s 把“%(label)s”由“%(old)s”改为“%(new)s”")
+                % {"who": who, "label": change.label, "old": change.old, "new": change.new},
+            )
 
 
 def _edit_initial(project: Project) -> dict[str, Any]:
     return {
+        "version": project.lock_version,
         "org": project.org_id,
         "code": project.code,
         "title": project.title,
@@ -256,6 +350,7 @@ class ChildSection:
 
 def _goal_initial(goal: GoalIndicator) -> dict[str, Any]:
     return {
+        "version": goal.lock_version,
         "name": goal.name,
         "unit": goal.unit,
         "baseline": _plain(goal.baseline),
@@ -267,6 +362,7 @@ def _goal_initial(goal: GoalIndicator) -> dict[str, Any]:
 
 def _measure_initial(measure: Measure) -> dict[str, Any]:
     return {
+        "version": measure.lock_version,
         "description": measure.description,
         "owner": measure.owner_id,
         "start_date": measure.start_date,
@@ -278,7 +374,12 @@ def _measure_initial(measure: Measure) -> dict[str, Any]:
 
 def _measure_input(data: dict[str, Any]) -> MeasureInput:
     percent = data.get("percent_complete")
-    return MeasureInput(**{**data, "percent_complete": 0 if percent is None else percent})
+    fields = {k: v for k, v in data.items() if k != "version"}
+    return MeasureInput(**{**fields, "percent_complete": 0 if percent is None else percent})
+
+
+def _goal_input(data: dict[str, Any]) -> GoalInput:
+    return GoalInput(**{k: v for k, v in data.items() if k != "version"})
 
 
 SECTIONS: dict[str, ChildSection] = {
@@ -291,10 +392,10 @@ SECTIONS: dict[str, ChildSection] = {
             add=lambda actor, project, data: services.goal_add(
                 actor=actor, project=project, data=GoalInput(**data)
             ),
-            edit_form=GoalForm,
+            edit_form=GoalEditForm,
             initial=_goal_initial,
             update=lambda actor, goal, data: services.goal_update(
-                actor=actor, goal=goal, data=GoalInput(**data)
+                actor=actor, goal=goal, data=_goal_input(data), expected_version=data["version"]
             ),
         ),
         ChildSection(
@@ -304,10 +405,13 @@ SECTIONS: dict[str, ChildSection] = {
             add=lambda actor, project, data: services.measure_add(
                 actor=actor, project=project, data=_measure_input(data)
             ),
-            edit_form=MeasureForm,
+            edit_form=MeasureEditForm,
             initial=_measure_initial,
             update=lambda actor, measure, data: services.measure_update(
-                actor=actor, measure=measure, data=_measure_input(data)
+                actor=actor,
+                measure=measure,
+                data=_measure_input(data),
+                expected_version=data["version"],
             ),
         ),
         ChildSection(
@@ -318,9 +422,17 @@ SECTIONS: dict[str, ChildSection] = {
                 actor=actor, project=project, **data
             ),
             edit_form=ParticipantEditForm,
-            initial=lambda item: {"role": item.role, "duty": item.duty},
+            initial=lambda item: {
+                "version": item.lock_version,
+                "role": item.role,
+                "duty": item.duty,
+            },
             update=lambda actor, participant, data: services.participant_update(
-                actor=actor, participant=participant, **data
+                actor=actor,
+                participant=participant,
+                role=data["role"],
+                duty=data["duty"],
+                expected_version=data["version"],
             ),
         ),
         ChildSection(
@@ -479,6 +591,8 @@ def child_update(request: HttpRequest, project_id: int, section: str, item_id: i
             spec.update(request.user, item, form.cleaned_data)
         except DomainError as error:
             add_domain_error(form, error)
+            if error.code == "stale":
+                _add_stale_errors(form, type(item), item, form.cleaned_data.get("version"))
         else:
             return _after_write(request, project, spec)
     # The section comes back with this row still in edit mode, showing the errors.

@@ -53,7 +53,13 @@ def test_versions_count_writes_and_stale_writes_are_refused(world):
     with pytest.raises(DomainError) as info:
         check_version(project, seen)
     assert info.value.code == "stale"
-    assert info.value.extra == {"current_version": seen + 1, "expected_version": seen}
+    extra = info.value.extra
+    assert (extra["current_version"], extra["expected_version"]) == (seen + 1, seen)
+    # What the writer missed: who saved last, and which fields changed.
+    assert extra["latest_change"]["by"] == str(world.admin_a1)
+    assert [c["new"] for c in extra["latest_change"]["changes"] if c["field"] == "title"] == [
+        "第一次修改"
+    ]
     check_version(project, seen + 1)
     rows = list(GoalIndicator.objects.filter(project=project))
     GoalFactory(project=project)

@@ -74,8 +74,93 @@ def test_production_settings_load_with_the_required_environment(tmp_path):
     assert result.stdout.split() == [
         "False",
         "['taizhang.example.com']",
-        "django.db.backends.sqlite3",
+        # Django's SQLite backend plus the fair write queue (taizhang.core.db.sqlite3).
+        "taizhang.core.db.sqlite3",
     ]
+
+
+def test_production_cookies_and_security_headers(tmp_path):
+    """Secure, HttpOnly (session) and SameSite cookies, HTTPS redirect, HSTS, frame and sniff
+    protection and the referrer policy, as a browser would receive them."""
+    result = run_python(
+        """
+        import json
+        import django
+        django.setup()
+        from django.conf import settings as s
+        from django.test import Client
+
+        client = Client(HTTP_HOST="taizhang.example.com")
+        plain = client.get("/accounts/login/")
+        page = client.get("/accounts/login/", secure=True)
+        csrf = page.cookies["csrftoken"]
+        print(json.dumps({
+            "settings": {
+                name: getattr(s, name)
+                for name in (
+                    "SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
+                    "CSRF_COOKIE_SECURE", "CSRF_COOKIE_SAMESITE", "SECURE_SSL_REDIRECT",
+                    "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "X_FRAME_OPTIONS",
+                    "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "DEBUG",
+                    "SESSION_COOKIE_AGE",
+                )
+            },
+            "cache": s.CACHES["default"]["BACKEND"],
+            "redirect": [plain.status_code, plain.get("Location")],
+            "status": page.status_code,
+            "headers": {k: page.get(k) for k in (
+                "Strict-Transport-Security", "X-Frame-Options", "X-Content-Type-Options",
+                "Referrer-Policy",
+            )},
+            "csrf_cookie": {"secure": csrf["secure"], "samesite": csrf["samesite"]},
+        }))
+        """,
+        clean_env(
+            tmp_path,
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            **production_env(tmp_path),
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts["settings"] == {
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "DEBUG": False,
+        "SESSION_COOKIE_AGE": 12 * 3600,
+    }
+    # Login throttling counts must be shared by every worker: a database cache.
+    assert facts["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    assert facts["redirect"] == [301, "https://taizhang.example.com/accounts/login/"]
+    assert facts["status"] == 200
+    assert facts["headers"] == {
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
+    assert facts["csrf_cookie"] == {"secure": True, "samesite": "Lax"}
+
+
+@pytest.mark.django_db
+def test_the_production_cache_table_exists_and_works():
+    """production.py's DatabaseCache uses the table the ops app's migrations create."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    cache = DatabaseCache("taizhang_cache", {})
+    cache.set("probe", {"n": 1}, timeout=60)
+    assert cache.get("probe") == {"n": 1}
+    assert cache.add("counter", 0)
+    assert cache.incr("counter") == 1
 
 
 def test_production_passes_the_deploy_check(tmp_path):
