@@ -82,9 +82,10 @@ def run_idempotent(
         return _replay(found, digest)
     try:
         with transaction.atomic():
-            # An expired row with this key would block the insert; it is no longer a promise.
+            # The user's expired keys are no longer a promise (and one with this key would
+            # block the insert): drop them, so the table holds about a day of keys per user.
             IdempotencyKey.objects.filter(
-                user=user, key=key, created_at__lt=timezone.now() - KEY_TTL
+                user=user, created_at__lt=timezone.now() - KEY_TTL
             ).delete()
             record = IdempotencyKey.objects.create(
                 user=user, key=key, fingerprint=digest, operation=operation

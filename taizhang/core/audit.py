@@ -208,7 +208,8 @@ def chain_records(
     label = model._meta.label
     fields = digest_fields(model)
     written = 0
-    with transaction.atomic(using=using):
+    # No savepoint of its own: if appending fails, the write it records must fail too.
+    with transaction.atomic(using=using, savepoint=False):
         schema_id = _schema_id(tables, label, fields, using)
         for start in range(0, len(ids), 2000):
             batch = ids[start : start + 2000]

@@ -17,7 +17,7 @@ from taizhang.core.exceptions import DomainError
 from taizhang.jobs.models import Job, JobKind
 from taizhang.jobs.services import JobOutcome, ProgressReporter, job_create, job_enqueue, job_run
 
-from .ledger_xlsx import ledger_filename, write_ledger_xlsx
+from .ledger_xlsx import ledger_filename, scope_label, write_ledger_xlsx
 
 
 def ledger_export_start(*, user, campaign: Campaign, query: str) -> Job:
@@ -53,7 +53,7 @@ def _export(job: Job, progress: ProgressReporter) -> JobOutcome:
         raise
     return JobOutcome(
         path=handle.name,
-        file_name=ledger_filename(campaign, str(query.filters.org or campaign.org)),
+        file_name=ledger_filename(campaign, scope_label(user, campaign, query.filters)),
         message=_("已导出 %(n)s 个项目。") % {"n": count},
     )
 

@@ -16,7 +16,7 @@ from taizhang.campaigns.views.ledger import ledger_query
 
 from . import ledger_rows
 from .ledger_tasks import ledger_export_start
-from .ledger_xlsx import XLSX_CONTENT_TYPE, ledger_filename, write_ledger_xlsx
+from .ledger_xlsx import XLSX_CONTENT_TYPE, ledger_filename, scope_label, write_ledger_xlsx
 
 # Paging is the page's, not the view's: the file holds every row the filters select.
 PAGE_KEYS = ("page", "per_page")
@@ -51,6 +51,6 @@ def ledger_export(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=ledger_filename(campaign, str(query.filters.org or campaign.org)),
+        filename=ledger_filename(campaign, scope_label(user, campaign, query.filters)),
         content_type=XLSX_CONTENT_TYPE,
     )

@@ -46,6 +46,7 @@ from taizhang.checkins.models import (
     ReportStatus,
 )
 from taizhang.orgs.models import Person
+from taizhang.orgs.permissions import roles_in, root_orgs_for
 
 from . import ledger_rows
 
@@ -265,6 +266,18 @@ def _participants_text(project: Project, roles: dict[str, str]) -> str:
     )
 
 
+def scope_label(user, campaign: Campaign, filters: LedgerFilters) -> str:
+    """Whose ledger the file is: the filtered org, else the campaign's org when the user
+    sees all of it, else the tops of the user's own subtrees inside the campaign (a branch
+    exporting a sector-wide campaign gets its branch's name, not the sector's)."""
+    if filters.org is not None:
+        return str(filters.org)
+    if roles_in(user, campaign.org):
+        return str(campaign.org)
+    roots = root_orgs_for(user).filter(path__startswith=campaign.org.path)
+    return "、".join(str(org) for org in roots[:3]) or str(campaign.org)
+
+
 def describe_filters(campaign: Campaign, filters: LedgerFilters) -> str:
     """The ledger view's filters in words, for the info line (a few constant queries)."""
     parts = []
@@ -299,7 +312,7 @@ def write_ledger_xlsx(
     report = progress or (lambda percent, message: None)
     projects = ledger_rows.export_projects(user, campaign, filters)
     total = projects.count()
-    org_label = str(filters.org or campaign.org)
+    org_label = scope_label(user, campaign, filters)
     now = _local(timezone.now())
     assert now is not None
     info = _("导出时间：%(time)s　导出人：%(user)s　筛选条件：%(filters)s") % {

@@ -227,7 +227,7 @@ class Plan:
                         "goals": len(row.goal_ops),
                         "measures": len(row.measure_ops),
                         "participants": len(row.participant_ops),
-                        "status": _show(_status_label(row.transitions)),
+                        "status": _show(_reached(ProjectStatus.DRAFT, row.transitions)),
                     }
                 )
             elif row.action == "update":
@@ -275,13 +275,6 @@ class Plan:
         ]
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _status_label(transitions: list[str]) -> str:
-    status = ProjectStatus.DRAFT
-    for action in transitions:
-        status = _TARGET_OF[action]
-    return str(ProjectStatus(status).label)
 
 
 _TARGET_OF = {

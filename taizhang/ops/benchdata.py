@@ -525,7 +525,7 @@ class BenchDataGenerator:
                         self._log_projects()
         if chunk:
             self._project_chunk(chunk, goals, measures, participants)
-        self._log_projects()
+            self._log_projects()
 
     def _log_projects(self) -> None:
         self.log(

@@ -150,7 +150,7 @@ class _Writer(threading.Thread):
             # SQLite: the IMMEDIATE transaction already holds the write lock; PostgreSQL:
             # the row lock makes the version read here the one this write replaces.
             project = (
-                Project.objects.select_for_update()
+                Project.objects.select_for_update(of=("self",))
                 .select_related("campaign", "org", "lead")
                 .get(pk=project_id)
             )

@@ -114,10 +114,6 @@ def generate_periods(request: HttpRequest, campaign_id: Id):
 # --------------------------------------------------------------------------- reports
 
 
-def _report(user, report_id: int) -> ProgressReport:
-    return access_report(user, report_id)
-
-
 @router.get("/reports", response=ReportPage, tags=["reports"], summary="Progress reports")
 def list_reports(request: HttpRequest, filters: Query[ReportFilters], page: Query[Page]):
     user = actor(request)
@@ -144,7 +140,7 @@ def list_reports(request: HttpRequest, filters: Query[ReportFilters], page: Quer
     summary="One report with its readings and measure updates",
 )
 def get_report(request: HttpRequest, report_id: Id):
-    return _report(actor(request), report_id)
+    return access_report(actor(request), report_id)
 
 
 @router.post(
@@ -161,7 +157,7 @@ def start_report(request: HttpRequest, project_id: Id, payload: ReportStartIn):
     period = pick(_periods(user), payload.period_id, field="period_id")
     existed = ProgressReport.objects.filter(project=project, period=period).exists()
     report = services.report_start(actor=user, project=project, period=period)
-    return Status(200 if existed else 201, _report(user, report.pk))
+    return Status(200 if existed else 201, access_report(user, report.pk))
 
 
 @router.put(
@@ -174,7 +170,7 @@ def save_report(request: HttpRequest, report_id: Id, payload: ReportSaveIn):
     user = actor(request)
     services.report_save(
         actor=user,
-        report=_report(user, report_id),
+        report=access_report(user, report_id),
         progress=payload.progress,
         problems=payload.problems,
         next_steps=payload.next_steps,
@@ -187,7 +183,7 @@ def save_report(request: HttpRequest, report_id: Id, payload: ReportSaveIn):
         },
         expected_version=payload.version,
     )
-    return _report(user, report_id)
+    return access_report(user, report_id)
 
 
 @router.post(
@@ -208,9 +204,9 @@ def submit_report(
 
     def submit() -> tuple[int, dict]:
         services.report_submit(
-            actor=user, report=_report(user, report_id), expected_version=payload.version
+            actor=user, report=access_report(user, report_id), expected_version=payload.version
         )
-        return 200, ReportDetailOut.from_orm(_report(user, report_id)).model_dump(mode="json")
+        return 200, ReportDetailOut.from_orm(access_report(user, report_id)).model_dump(mode="json")
 
     return run_idempotent(
         user=user,
@@ -231,11 +227,11 @@ def accept_report(request: HttpRequest, report_id: Id, payload: ReviewIn):
     user = actor(request)
     services.report_accept(
         actor=user,
-        report=_report(user, report_id),
+        report=access_report(user, report_id),
         comment=payload.comment,
         expected_version=payload.version,
     )
-    return _report(user, report_id)
+    return access_report(user, report_id)
 
 
 @router.post(
@@ -248,11 +244,11 @@ def return_report(request: HttpRequest, report_id: Id, payload: ReviewIn):
     user = actor(request)
     services.report_return(
         actor=user,
-        report=_report(user, report_id),
+        report=access_report(user, report_id),
         comment=payload.comment,
         expected_version=payload.version,
     )
-    return _report(user, report_id)
+    return access_report(user, report_id)
 
 
 @router.post(
@@ -263,7 +259,7 @@ def return_report(request: HttpRequest, report_id: Id, payload: ReviewIn):
 )
 def add_report_evidence(request: HttpRequest, report_id: Id, file: File[UploadedFile]):
     user = actor(request)
-    evidence = services.evidence_add(actor=user, upload=file, report=_report(user, report_id))
+    evidence = services.evidence_add(actor=user, upload=file, report=access_report(user, report_id))
     return Status(201, evidence)
 
 

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -158,8 +159,17 @@ def flatmap_path_parameters(context, path_parameters):
 def token(shared, db) -> str:
     REAL_IDS.clear()
     REAL_IDS.update(shared["ids"])
-    yield shared["token"]
-    REAL_IDS.clear()
+    # The WSGI handler closes "old" connections when a request starts and ends; inside the
+    # test's transaction that would close PostgreSQL's connection (Django's own test client
+    # unhooks the same receivers around each request).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield shared["token"]
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+        REAL_IDS.clear()
 
 
 @schema.parametrize()

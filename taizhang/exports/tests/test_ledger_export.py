@@ -212,3 +212,14 @@ def test_ledger_page_links_the_export_with_its_filters(client, world):
     html = response.content.decode()
     assert reverse("ledger_export:xlsx", args=[world.campaign.pk]) + "?status=in_progress" in html
     assert reverse("imports:upload", args=[world.campaign.pk]) in html
+
+
+def test_a_branch_exporting_a_company_campaign_is_named_after_the_branch(client, world):
+    build_ledger(world, 1, with_checkins=False)
+    client.force_login(world.admin_a1)
+    response = _export(client, world)
+    assert (
+        "甲一支部" in response["Content-Disposition"]
+        or "%E7%94%B2" in response["Content-Disposition"]
+    )
+    assert _book(response)["项目"]["A1"].value == "2020年两带两创 项目台账（甲一支部）"

@@ -10,7 +10,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from taizhang.exports.ledger_tasks import ledger_export_task
 from taizhang.jobs.models import Job, JobKind, JobStatus
+from taizhang.jobs.services import job_create
 
 from .ledger_builders import build_ledger
 
@@ -78,9 +80,6 @@ def test_a_job_that_cannot_finish_says_why(client, world, django_capture_on_comm
     """Access lost between queueing and running: the job fails with a readable reason."""
     build_ledger(world, 1, with_checkins=False)
     client.force_login(world.admin_a1)
-    from taizhang.exports.ledger_tasks import ledger_export_task
-    from taizhang.jobs.services import job_create
-
     job = job_create(
         owner=world.admin_a1,
         kind=JobKind.LEDGER_EXPORT,

@@ -31,7 +31,7 @@ from .support import (
 )
 
 GOALS = "campaigns_goalindicator"
-WRITER_SECONDS = "5"
+WRITER_SECONDS = "4"
 
 
 def _writer_goals(counts: dict[str, int], base: dict[str, int]) -> int:
