@@ -16,7 +16,11 @@ from taizhang.orgs.permissions import (
 from .models import Campaign, Pairing, Project, ProjectStatus
 
 # Statuses in which goals, measures and participants are kept current by the lead.
-LEAD_EDITABLE_CHILD_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS}
+LEAD_EDITABLE_CHILD_STATUSES = {
+    ProjectStatus.DRAFT,
+    ProjectStatus.APPROVED,
+    ProjectStatus.IN_PROGRESS,
+}
 FINAL_STATUSES = {ProjectStatus.COMPLETED, ProjectStatus.TERMINATED}
 
 
@@ -61,7 +65,15 @@ def access_project(user, project_id, *, for_edit: bool = False) -> Project:
     try:
         project = (
             projects_visible_to(user)
-            .select_related("campaign", "campaign__org", "org", "lead", "lead__org", "project_type", "focus_area")
+            .select_related(
+                "campaign",
+                "campaign__org",
+                "org",
+                "lead",
+                "lead__org",
+                "project_type",
+                "focus_area",
+            )
             .get(pk=project_id)
         )
     except (Project.DoesNotExist, ValueError, TypeError) as exc:

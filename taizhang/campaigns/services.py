@@ -520,10 +520,20 @@ TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
         Transition(
-            "submit", (ProjectStatus.DRAFT,), ProjectStatus.SUBMITTED, gettext_noop("申报"), "lead", False
+            "submit",
+            (ProjectStatus.DRAFT,),
+            ProjectStatus.SUBMITTED,
+            gettext_noop("申报"),
+            "lead",
+            False,
         ),
         Transition(
-            "return", (ProjectStatus.SUBMITTED,), ProjectStatus.DRAFT, gettext_noop("退回修改"), "admin", True
+            "return",
+            (ProjectStatus.SUBMITTED,),
+            ProjectStatus.DRAFT,
+            gettext_noop("退回修改"),
+            "admin",
+            True,
         ),
         Transition(
             "approve",
@@ -534,10 +544,20 @@ TRANSITIONS: dict[str, Transition] = {
             False,
         ),
         Transition(
-            "start", (ProjectStatus.APPROVED,), ProjectStatus.IN_PROGRESS, gettext_noop("开始实施"), "lead", False
+            "start",
+            (ProjectStatus.APPROVED,),
+            ProjectStatus.IN_PROGRESS,
+            gettext_noop("开始实施"),
+            "lead",
+            False,
         ),
         Transition(
-            "complete", (ProjectStatus.IN_PROGRESS,), ProjectStatus.COMPLETED, gettext_noop("结项"), "admin", True
+            "complete",
+            (ProjectStatus.IN_PROGRESS,),
+            ProjectStatus.COMPLETED,
+            gettext_noop("结项"),
+            "admin",
+            True,
         ),
         Transition(
             "terminate",
