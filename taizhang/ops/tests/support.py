@@ -151,6 +151,14 @@ def pg_databases(count: int, *, from_suite: list[bool]) -> Iterator[list[str]]:
     connections.close_all()
     names = [f"taizhang_ops_{secrets.token_hex(4)}" for _ in range(count)]
     with _pg_admin() as admin:
+        # Connections left by other threads of this test session (the live server of the
+        # browser tests, WSGI calls of the API tests) would block the copy: end them. Django
+        # reconnects any of them that is used again.
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [template],
+        )
         try:
             for name, copy in zip(names, from_suite, strict=True):
                 if copy:
