@@ -5,26 +5,26 @@ appear either in EXEMPT (public, with a reason) or in CASES; test_routes.py fail
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
 
-def _walk(resolver: URLResolver, prefix: str = "") -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
+def _walk(resolver: URLResolver, prefix: str = "") -> list[str]:
+    out: list[str] = []
     for entry in resolver.url_patterns:
         pattern = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             out.extend(_walk(entry, pattern))
         elif isinstance(entry, URLPattern):
-            out.append((pattern, entry.name or ""))
+            out.append(pattern)
     return out
 
 
 def web_routes() -> list[str]:
     """Every Django URL pattern except the API's (which are enumerated per operation)."""
     # The site root's pattern is the empty string; "/" names it in the registry.
-    patterns = {p or "/" for p, _ in _walk(get_resolver())}
+    patterns = {p or "/" for p in _walk(get_resolver())}
     return sorted(p for p in patterns if not p.startswith(("api/", "^api/")))
 
 
@@ -42,12 +42,10 @@ def api_operations() -> list[str]:
 
 @dataclass
 class Case:
-    """How to reach one route for a record of branch A: `build(world) -> url`, reads or writes."""
+    """How to read one route for a record of branch A: `build(world, record) -> url`."""
 
     build: Callable[..., str]
-    write: bool = False
     expect: tuple[int, ...] = (404,)
-    data: Callable[..., dict] = field(default=lambda world: {})
 
 
 # Public routes: no per-branch data behind them.
@@ -69,26 +67,27 @@ def project_a(world):
     return ProjectFactory(campaign=campaign, org=world.branch_a1, lead=world.lead_person_a1)
 
 
-def _project_read(suffix: str) -> Case:
-    return Case(build=lambda world, p: f"/campaigns/projects/{p.pk}/{suffix}")
+def _read(url: str) -> Case:
+    """A read of `url`, where `{pk}` stands for the id of branch A's project."""
+    return Case(build=lambda world, p: url.format(pk=p.pk))
 
 
 CASES.update(
     {
-        "campaigns/projects/<int:project_id>/": _project_read(""),
-        "campaigns/projects/<int:project_id>/history/": _project_read("history/"),
-        "campaigns/projects/<int:project_id>/goals/": _project_read("goals/"),
-        "campaigns/projects/<int:project_id>/measures/": _project_read("measures/"),
-        "campaigns/projects/<int:project_id>/participants/": _project_read("participants/"),
-        "campaigns/projects/<int:project_id>/edit/": _project_read("edit/"),
-        "checkins/projects/<int:project_id>/": Case(
-            build=lambda world, p: f"/checkins/projects/{p.pk}/"
+        "campaigns/projects/<int:project_id>/": _read("/campaigns/projects/{pk}/"),
+        "campaigns/projects/<int:project_id>/history/": _read("/campaigns/projects/{pk}/history/"),
+        "campaigns/projects/<int:project_id>/goals/": _read("/campaigns/projects/{pk}/goals/"),
+        "campaigns/projects/<int:project_id>/measures/": _read(
+            "/campaigns/projects/{pk}/measures/"
         ),
-        "documents/projects/<int:project_id>/application.docx": Case(
-            build=lambda world, p: f"/documents/projects/{p.pk}/application.docx"
+        "campaigns/projects/<int:project_id>/participants/": _read(
+            "/campaigns/projects/{pk}/participants/"
         ),
-        "GET /api/v1/projects/{project_id}": Case(
-            build=lambda world, p: f"/api/v1/projects/{p.pk}"
+        "campaigns/projects/<int:project_id>/edit/": _read("/campaigns/projects/{pk}/edit/"),
+        "checkins/projects/<int:project_id>/": _read("/checkins/projects/{pk}/"),
+        "documents/projects/<int:project_id>/application.docx": _read(
+            "/documents/projects/{pk}/application.docx"
         ),
+        "GET /api/v1/projects/{project_id}": _read("/api/v1/projects/{pk}"),
     }
 )
