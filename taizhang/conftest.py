@@ -53,8 +53,8 @@ def _user_with_person(
     return user, person
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
+    """The tree and users above; callers provide the database access (see `world`)."""
     group = OrgFactory(name="集团", kind="group")
     company_a = OrgFactory(name="公司甲", kind="company", parent=group)
     branch_a1 = OrgFactory(name="甲一支部", kind="branch", parent=company_a)
@@ -101,3 +101,8 @@ def world(db) -> World:
         lead_person_a2=lead_person_a2,
         campaign=CampaignFactory(org=company_a, name="2020年两带两创"),
     )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()

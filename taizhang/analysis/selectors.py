@@ -353,7 +353,10 @@ def lights_by_period(user, campaign: Campaign, org: Org, period: Period) -> Figu
             Series(
                 light,
                 str(labels[light]),
-                tuple(Point(row[light], _org_filter(org, period=row["pk"])) for row in rows),
+                tuple(
+                    Point(row[light], _org_filter(org, period=row["pk"], light=light))
+                    for row in rows
+                ),
                 color=LIGHT_COLORS[light],
             )
             for light in lights
@@ -363,6 +366,14 @@ def lights_by_period(user, campaign: Campaign, org: Org, period: Period) -> Figu
 
 def _bucket_label(index: int) -> str:
     return f"{index * 10}–{(index + 1) * 10}%"
+
+
+def _bucket_filter(index: int) -> str:
+    """The period board's `attainment` filter for a bucket, in percent, from inclusive to
+    exclusive; the last bucket has no upper end (as in attainment_distribution)."""
+    width = 100 // ATTAINMENT_BUCKETS
+    high = "" if index == ATTAINMENT_BUCKETS - 1 else str((index + 1) * width)
+    return f"{index * width}-{high}"
 
 
 def attainment_distribution(user, campaign: Campaign, org: Org, period: Period) -> Figure:
@@ -378,10 +389,14 @@ def attainment_distribution(user, campaign: Campaign, org: Org, period: Period) 
     counts = counted_reports(user, campaign, org, period).aggregate(**buckets)
     categories = [_bucket_label(index) for index in range(ATTAINMENT_BUCKETS)]
     values = [counts[f"b{index}"] for index in range(ATTAINMENT_BUCKETS)]
+    drills = [
+        _org_filter(org, period=period.pk, attainment=_bucket_filter(index))
+        for index in range(ATTAINMENT_BUCKETS)
+    ]
     if counts["none"]:
         categories.append(_("无指标"))
         values.append(counts["none"])
-    drill = _org_filter(org, period=period.pk)
+        drills.append(_org_filter(org, period=period.pk, attainment="none"))
     return Figure(
         key="attainment",
         category_label=_("目标达成度"),
@@ -390,7 +405,13 @@ def attainment_distribution(user, campaign: Campaign, org: Org, period: Period) 
         target="board",
         unit=_("个"),
         categories=tuple(categories),
-        series=(Series("projects", _("项目数"), tuple(Point(v, drill) for v in values)),),
+        series=(
+            Series(
+                "projects",
+                _("项目数"),
+                tuple(Point(v, d) for v, d in zip(values, drills, strict=True)),
+            ),
+        ),
     )
 
 

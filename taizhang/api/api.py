@@ -11,14 +11,14 @@ from ninja.renderers import JSONRenderer
 
 from .auth import SessionAuth, TokenAuth
 from .errors import ErrorOut, register_error_handlers
-from .routers import campaigns, checkins, exports, orgs, projects, scores
+from .routers import campaigns, checkins, exports, jobs, orgs, projects, records, scores
 
 DESCRIPTION = """
 The ledger (台账) over HTTP: the same data, rights and rules as the web pages.
 
 **Authentication.** Create a personal token on the web page *API 令牌* (top right, next to
 your name) and send it as `Authorization: Bearer <token>`. A *read-only* token may only
-`GET`; anything else answers 403. A revoked token answers 401. In the browser this page
+`GET` (and start an export, which only reads); anything else answers 403. A revoked token answers 401. In the browser this page
 also works with your login session (unsafe methods then need the CSRF token, which this page
 sends for you).
 
@@ -103,3 +103,5 @@ api.add_router("", projects.router)
 api.add_router("", checkins.router)
 api.add_router("", scores.router)
 api.add_router("", exports.router)
+api.add_router("", jobs.router)
+api.add_router("", records.router)

@@ -21,6 +21,13 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TokenAuth(HttpBearer):
+    """`reads=True` marks an operation that only reads although it is a POST (starting an
+    export job): a read-only token may call it. Everything else keeps the method rule."""
+
+    def __init__(self, *, reads: bool = False) -> None:
+        super().__init__()
+        self.reads = reads
+
     def __call__(self, request: HttpRequest) -> Any:
         header = request.headers.get("Authorization")
         if not header:
@@ -34,7 +41,7 @@ class TokenAuth(HttpBearer):
         found = services.token_for(token)
         if found is None:
             raise ApiError(401, "invalid_token", _("令牌无效或已被撤销。"))
-        if request.method not in SAFE_METHODS and not found.can_write:
+        if request.method not in SAFE_METHODS and not found.can_write and not self.reads:
             raise ApiError(403, "read_only_token", _("只读令牌不能修改数据。"))
         services.token_touch(found)
         # Everything below (permissions, services, history) reads request.user.

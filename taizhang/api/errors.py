@@ -154,7 +154,10 @@ _HOLDERS = frozenset({"body", "query", "path", "header", "cookie", "form", "file
 
 def _field_name(loc: Iterable[Any]) -> str:
     parts = [str(p) for p in loc]
-    while parts and parts[0] in _HOLDERS:
+    # A missing upload is located ("file", "file"): the last part is the field's own name.
+    while len(parts) > 1 and parts[0] in _HOLDERS:
+        parts.pop(0)
+    if parts and parts[0] in ("body", "payload"):
         parts.pop(0)
     while parts and parts[0] in ("filters", "page", "data"):
         parts.pop(0)

@@ -615,21 +615,36 @@ class OrgResult:
     breakdown: dict = field(default_factory=dict)
     veto_caps: list[str] = field(default_factory=list)
     adjustments: list[dict] = field(default_factory=list)
+    # EXPLICIT_WEIGHTS: each weighted part of the value, for the explanation page.
+    parts: list[dict] = field(default_factory=list)
 
     @property
     def score(self) -> Decimal:
         return to_points(self.value)
 
 
+DEFAULT_ORG_WEIGHT = WEIGHT_SCALE  # an org without an explicit weight weighs 1 (in hundredths)
+
+
 def rollup(
-    *, rule: str, root: Org, direct: dict[str, tuple[int, int]], orgs: dict[str, Org]
+    *,
+    rule: str,
+    root: Org,
+    direct: dict[str, tuple[int, int]],
+    orgs: dict[str, Org],
+    weights: dict[str, int] | None = None,
 ) -> dict[str, OrgResult]:
     """Org values from per-org (sum of project micro-points, project count), exact.
 
     `direct` maps an org path to the sums over projects attached to that org itself (one
     GROUP BY in the database). PROJECT_WEIGHTED: every ancestor's value is the mean over all
     projects of its subtree. MEAN_CHILDREN: the mean of its scored child orgs' values, the
-    org's own projects counting together as one more child.
+    org's own projects counting together as one more child. EXPLICIT_WEIGHTS: the same, but
+    a weighted mean, Σ(weight × value) ÷ Σweight over the scored children; `weights` maps an
+    org path to its weight in hundredths (the scheme's OrgWeight rows), an org without one
+    weighs 1, and so does the org's own projects' part (so with no weights at all the rule
+    equals MEAN_CHILDREN). Children without a score (no projects below them) are left out
+    of both sums, as under MEAN_CHILDREN.
     """
     step = Org.steplen
     results: dict[str, OrgResult] = {}
@@ -645,7 +660,10 @@ def rollup(
                     orgs[path].pk, path, len(path) // step, Fraction(micro_sum, count), count
                 )
         return results
-    # MEAN_CHILDREN: deepest first, so children are known before their parent.
+    # MEAN_CHILDREN / EXPLICIT_WEIGHTS: deepest first, so children are known before their
+    # parent. MEAN_CHILDREN is the weighted mean with every weight 1.
+    explicit = rule == RollupRule.EXPLICIT_WEIGHTS
+    weight_of = (weights or {}) if explicit else {}
     counts: dict[str, int] = defaultdict(int)
     for path, (_sum, count) in direct.items():
         for end in range(len(root.path), len(path) + 1, step):
@@ -655,19 +673,32 @@ def rollup(
         if len(path) > len(root.path):
             children[path[:-step]].append(path)
     for path in sorted(counts, key=len, reverse=True):
-        parts: list[Fraction] = [
-            results[child].value for child in children.get(path, []) if child in results
+        # (weight in hundredths, exact value, child path or None for the org's own projects)
+        parts: list[tuple[int, Fraction, str | None]] = [
+            (weight_of.get(child, DEFAULT_ORG_WEIGHT), results[child].value, child)
+            for child in sorted(children.get(path, []))
+            if child in results
         ]
         if path in direct and direct[path][1]:
-            parts.append(Fraction(direct[path][0], direct[path][1]))
+            parts.append((DEFAULT_ORG_WEIGHT, Fraction(direct[path][0], direct[path][1]), None))
         if parts and path in orgs:
-            results[path] = OrgResult(
-                orgs[path].pk,
-                path,
-                len(path) // step,
-                sum(parts, Fraction(0)) / len(parts),
-                counts[path],
-            )
+            weight_sum = sum(w for w, _v, _c in parts)
+            value = sum((w * v for w, v, _c in parts), Fraction(0)) / weight_sum
+            result = OrgResult(orgs[path].pk, path, len(path) // step, value, counts[path])
+            if explicit:
+                result.parts = [
+                    {
+                        "org_id": orgs[child].pk if child in orgs else None,
+                        "name": str(orgs[child]) if child in orgs else "",
+                        "own": child is None,
+                        "weight": str(Decimal(w) / WEIGHT_SCALE),
+                        "weight_hundredths": w,
+                        "value_num": v.numerator,
+                        "value_den": v.denominator,
+                    }
+                    for w, v, child in parts
+                ]
+            results[path] = result
     return results
 
 

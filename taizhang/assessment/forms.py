@@ -24,6 +24,7 @@ from .services import (
     CriterionSpec,
     DeductionSpec,
     DimensionSpec,
+    OrgWeightSpec,
     SchemeSpec,
     VetoSpec,
 )
@@ -183,6 +184,18 @@ class BandRow(RowForm):
     data_fields = ("label", "min_score", "max_score")
 
 
+class OrgWeightRow(RowForm):
+    """A child org's weight in its parent's score (rule 下级组织按指定权重加权平均)."""
+
+    org = forms.ChoiceField(label=_("组织"), required=False)
+    weight = _number(_("权重"))
+    data_fields = ("org", "weight")
+
+    def __init__(self, *args: Any, org_choices: list[tuple[str, str]] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [("", _("（请选择）")), *org_choices]
+
+
 @dataclass
 class Section:
     key: str  # "deductions", …: also the DomainError field that names it
@@ -212,6 +225,7 @@ FLAT_SECTIONS = (
     ("bonuses", "bon", BonusRow),
     ("vetoes", "veto", VetoRow),
     ("bands", "band", BandRow),
+    ("org_weights", "ow", OrgWeightRow),
 )
 # Row caps: a hand-made post with a huge hidden count must not build a million forms.
 MAX_ROWS = 100  # per flat section
@@ -235,9 +249,16 @@ class SchemeEditor:
     adding = False  # the post only asked for another blank row
     dimensions_error = ""
 
-    def __init__(self, data=None, *, spec: SchemeSpec | None = None) -> None:
+    def __init__(
+        self,
+        data=None,
+        *,
+        spec: SchemeSpec | None = None,
+        org_choices: list[tuple[str, str]] = (),
+    ) -> None:
         self.bound = data is not None
         self.error = ""
+        self.org_choices = list(org_choices)
         if data is not None:
             self._from_data(data)
         else:
@@ -288,14 +309,22 @@ class SchemeEditor:
                 }
                 for b in spec.bands
             ],
+            "org_weights": [
+                {"org": str(w.org_id), "weight": _plain_number(w.weight)} for w in spec.org_weights
+            ],
         }
         self.sections = []
         for key, prefix, form_class in FLAT_SECTIONS:
             rows = [
-                form_class(prefix=f"{prefix}-{n}", initial=initial)
+                self._row(form_class, prefix=f"{prefix}-{n}", initial=initial)
                 for n, initial in enumerate([*items[key], {}])
             ]
             self.sections.append(Section(key, prefix, form_class, rows))
+
+    def _row(self, form_class: type[RowForm], *args: Any, **kwargs: Any) -> RowForm:
+        if form_class is OrgWeightRow:
+            kwargs["org_choices"] = self.org_choices
+        return form_class(*args, **kwargs)
 
     @staticmethod
     def _criterion_initial(criterion: CriterionSpec | None) -> dict:
@@ -327,7 +356,7 @@ class SchemeEditor:
         self.sections = []
         for key, prefix, form_class in FLAT_SECTIONS:
             total = _count(data, f"{prefix}-TOTAL") + (action == f"add-{key}")
-            rows = [form_class(data, prefix=f"{prefix}-{n}") for n in range(total)]
+            rows = [self._row(form_class, data, prefix=f"{prefix}-{n}") for n in range(total)]
             self.sections.append(Section(key, prefix, form_class, rows))
         self.adding = action.startswith("add-")
 
@@ -413,6 +442,9 @@ class SchemeEditor:
             rollup_rule=top["rollup_rule"],
             bonus_in_total=top["bonus_in_total"],
             excellent_share_cap=_clean_number(top["excellent_share_cap"]),
+            org_weights=[
+                OrgWeightSpec(w["org"], _clean_number(w["weight"])) for w in kept("org_weights")
+            ],
         )
 
     def add_domain_error(self, error: DomainError) -> None:

@@ -25,6 +25,7 @@ POINTS_KW = {"max_digits": 6, "decimal_places": 2}
 class RollupRule(models.TextChoices):
     PROJECT_WEIGHTED = "project_weighted", _("按项目数加权（子树内全部项目平均）")
     MEAN_CHILDREN = "mean_children", _("下级组织平均")
+    EXPLICIT_WEIGHTS = "explicit_weights", _("下级组织按指定权重加权平均")
 
 
 class Scheme(SoftDeleteModel):
@@ -219,6 +220,39 @@ class Band(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.label
+
+
+MAX_ORG_WEIGHT = Decimal("1000")
+
+
+class OrgWeight(TimeStampedModel):
+    """An org's weight in its parent's score under RollupRule.EXPLICIT_WEIGHTS.
+
+    Kept per scheme version (copied with it), so a publication made with one version keeps
+    the weights it was computed with. An org without a row weighs 1, as under MEAN_CHILDREN.
+    """
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="org_weights")
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    weight = models.DecimalField(
+        _("权重"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_ORG_WEIGHT)],
+        **POINTS_KW,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("下级组织权重")
+        verbose_name_plural = _("下级组织权重")
+        ordering = ["org__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "org"], name="org_weight_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="org_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.weight}"
 
 
 class EntryKind(models.TextChoices):

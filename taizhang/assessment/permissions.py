@@ -11,7 +11,7 @@ from taizhang.campaigns.permissions import campaigns_visible_to, can_edit_campai
 from taizhang.orgs.models import Org
 from taizhang.orgs.permissions import ADMIN_ROLES, has_role, org_scope_q
 
-from .models import OrgScore, ProjectScore, Scheme, ScoreRun
+from .models import Candidate, OrgScore, ProjectScore, ResultsDay, Scheme, ScoreRun
 
 
 def can_configure_scheme(user, campaign: Campaign) -> bool:
@@ -70,4 +70,43 @@ def access_run(user, run_id) -> ScoreRun:
     try:
         return runs_visible_to(user).get(pk=run_id)
     except (ScoreRun.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def results_days_visible_to(user) -> QuerySet[ResultsDay]:
+    return ResultsDay.objects.filter(campaign__in=campaigns_visible_to(user)).select_related(
+        "campaign", "campaign__org", "published_by"
+    )
+
+
+def access_results_day(user, day_id) -> ResultsDay:
+    try:
+        return results_days_visible_to(user).get(pk=day_id)
+    except (ResultsDay.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def candidates_visible_to(user) -> QuerySet[Candidate]:
+    """Candidates of visible days whose project is inside the user's scope."""
+    return Candidate.objects.filter(
+        org_scope_q(user, field="project__org__path"),
+        results_day__campaign__in=campaigns_visible_to(user),
+    )
+
+
+def access_candidate(user, candidate_id) -> Candidate:
+    try:
+        return (
+            candidates_visible_to(user)
+            .select_related(
+                "project",
+                "project__lead",
+                "project__org",
+                "results_day",
+                "results_day__campaign",
+                "results_day__campaign__org",
+            )
+            .get(pk=candidate_id)
+        )
+    except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc

@@ -36,12 +36,33 @@ def scheme_versions(campaign: Campaign) -> QuerySet[Scheme]:
 
 
 def scheme_with_items(scheme_id: int) -> Scheme:
-    """One scheme with its dimensions, criteria and items prefetched (five queries)."""
+    """One scheme with its dimensions, criteria and items prefetched (a fixed number of
+    queries)."""
     return (
         Scheme.objects.select_related("campaign", "created_by")
-        .prefetch_related("dimensions__criteria", "deductions", "bonuses", "vetoes", "bands")
+        .prefetch_related(
+            "dimensions__criteria", "deductions", "bonuses", "vetoes", "bands", "org_weights__org"
+        )
         .get(pk=scheme_id)
     )
+
+
+WEIGHT_ORG_LEVELS = 2  # org weights are offered for the two levels below the campaign's org
+
+
+def weight_org_choices(campaign: Campaign, scheme: Scheme | None = None) -> list[tuple[str, str]]:
+    """Orgs the editor offers for an explicit weight: the two levels below the campaign's
+    org (where weights are set in practice; deeper ones through the API), plus any org the
+    scheme already weighs, indented by depth. One query."""
+    root = campaign.org
+    near = Q(depth__gt=root.depth, depth__lte=root.depth + WEIGHT_ORG_LEVELS)
+    if scheme is not None:
+        near |= Q(pk__in=scheme.org_weights.values("org_id"))
+    orgs = Org.objects.filter(near, path__startswith=root.path).exclude(pk=root.pk)
+    return [
+        (str(org.pk), "\u3000" * max(0, org.depth - root.depth - 1) + str(org))
+        for org in orgs.order_by("path")
+    ]
 
 
 def copy_sources(user, campaign: Campaign) -> QuerySet[Scheme]:

@@ -1,7 +1,7 @@
 """Writes for assessment: schemes (validated, versioned, copied), manual entries, score runs
 and publication. A published run is never written again."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -14,15 +14,16 @@ from taizhang.campaigns.models import Campaign, Project
 from taizhang.campaigns.services import to_decimal
 from taizhang.checkins.models import Period
 from taizhang.core.exceptions import DomainError
-from taizhang.core.history import save_with_history
+from taizhang.core.history import check_version, save_with_history
 from taizhang.core.uploads import check_upload
 from taizhang.orgs.models import Org
 from taizhang.webhooks.services import emit
 
 from . import engine
 from . import permissions as perms
-from .fixedpoint import truncdiv
+from .fixedpoint import WEIGHT_SCALE, scaled, truncdiv
 from .models import (
+    MAX_ORG_WEIGHT,
     Band,
     Bonus,
     Criterion,
@@ -33,6 +34,7 @@ from .models import (
     EntryKind,
     ManualEntry,
     OrgScore,
+    OrgWeight,
     ProjectScore,
     RollupRule,
     RunKind,
@@ -94,6 +96,14 @@ class BandSpec:
 
 
 @dataclass(frozen=True)
+class OrgWeightSpec:
+    """An org's weight in its parent's score (used by RollupRule.EXPLICIT_WEIGHTS)."""
+
+    org_id: int
+    weight: Any
+
+
+@dataclass(frozen=True)
 class SchemeSpec:
     name: str
     dimensions: list[DimensionSpec]
@@ -106,6 +116,7 @@ class SchemeSpec:
     rollup_rule: str = RollupRule.PROJECT_WEIGHTED
     bonus_in_total: bool = False
     excellent_share_cap: Any = "50"
+    org_weights: list[OrgWeightSpec] = ()  # type: ignore[assignment]
 
 
 def default_scheme_spec() -> SchemeSpec:
@@ -278,6 +289,47 @@ def validate_spec(spec: SchemeSpec) -> None:
             )
 
 
+def validate_org_weights(spec: SchemeSpec, campaign: Campaign) -> None:
+    """Each weight is a positive number (2 places, at most 1000) for an org strictly inside
+    the campaign's org (the campaign's own org has no parent to be weighed in), once each."""
+    if spec.rollup_rule == RollupRule.EXPLICIT_WEIGHTS and not spec.org_weights:
+        # Without any weight the rule is the plain mean; say so rather than save a no-op.
+        raise DomainError(
+            _("“按指定权重”的汇总规则至少需要为一个下级组织设置权重。"),
+            "required",
+            field="org_weights",
+        )
+    ids = []
+    for item in spec.org_weights:
+        try:
+            ids.append(int(item.org_id))
+        except (TypeError, ValueError):
+            raise DomainError(
+                _("请选择要设置权重的组织。"), "required", field="org_weights"
+            ) from None
+        number = _num(
+            item.weight,
+            field="org_weights",
+            label=_("组织权重"),
+            minimum=Decimal("0"),
+            maximum=MAX_ORG_WEIGHT,
+        )
+        if number <= 0:
+            raise DomainError(_("组织权重应大于 0。"), "out_of_range", field="org_weights")
+    if len(set(ids)) != len(ids):
+        raise DomainError(_("同一个组织只能设置一个权重。"), "duplicate", field="org_weights")
+    root = campaign.org
+    inside = set(
+        Org.objects.filter(
+            pk__in=ids, path__startswith=root.path, depth__gt=root.depth
+        ).values_list("pk", flat=True)
+    )
+    if len(inside) != len(ids):
+        raise DomainError(
+            _("只能为活动主办组织的下级组织设置权重。"), "invalid_choice", field="org_weights"
+        )
+
+
 def _dec(value: Any) -> Decimal:
     """The same parsing validation used ("1,00" is 1.00), so what passed is what is saved."""
     return to_decimal(value, field="", label="")
@@ -335,6 +387,11 @@ def _write_spec(scheme: Scheme, spec: SchemeSpec, *, actor) -> None:
             ),
             actor=actor,
         )
+    for item in spec.org_weights:
+        save_with_history(
+            OrgWeight(scheme=scheme, org_id=int(item.org_id), weight=_dec(item.weight)),
+            actor=actor,
+        )
 
 
 def spec_of(scheme: Scheme) -> SchemeSpec:
@@ -363,6 +420,9 @@ def spec_of(scheme: Scheme) -> SchemeSpec:
         rollup_rule=scheme.rollup_rule,
         bonus_in_total=scheme.bonus_in_total,
         excellent_share_cap=scheme.excellent_share_cap,
+        org_weights=[
+            OrgWeightSpec(w.org_id, w.weight) for w in scheme.org_weights.order_by("org__path")
+        ],
     )
 
 
@@ -379,6 +439,7 @@ def scheme_create(
     if not perms.can_configure_scheme(actor, campaign):
         raise _forbid(_("只有活动主办组织的管理员可以设置考核方案。"))
     validate_spec(spec)
+    validate_org_weights(spec, campaign)
     version = (
         Scheme.all_objects.filter(campaign=campaign).aggregate(v=Max("version"))["v"] or 0
     ) + 1
@@ -409,19 +470,46 @@ def scheme_create(
 
 @transaction.atomic
 def scheme_copy(*, actor, source: Scheme, campaign: Campaign, activate: bool = True) -> Scheme:
-    """Copy a scheme (from this or an earlier campaign) as a new version of `campaign`'s."""
+    """Copy a scheme (from this or an earlier campaign) as a new version of `campaign`'s.
+    Org weights come along for the orgs inside `campaign`'s org; weights of orgs outside it
+    (a scheme of another owner) have no parent here and are dropped; if none is left, an
+    explicit-weights scheme falls back to the plain mean of child orgs."""
+    spec = spec_of(source)
+    if source.campaign_id != campaign.pk:
+        root = campaign.org
+        inside = set(
+            Org.objects.filter(
+                pk__in=[w.org_id for w in spec.org_weights],
+                path__startswith=root.path,
+                depth__gt=root.depth,
+            ).values_list("pk", flat=True)
+        )
+        weights = [w for w in spec.org_weights if w.org_id in inside]
+        rule = spec.rollup_rule
+        if rule == RollupRule.EXPLICIT_WEIGHTS and not weights:
+            rule = RollupRule.MEAN_CHILDREN
+        spec = replace(spec, org_weights=weights, rollup_rule=rule)
     return scheme_create(
-        actor=actor, campaign=campaign, spec=spec_of(source), based_on=source, activate=activate
+        actor=actor, campaign=campaign, spec=spec, based_on=source, activate=activate
     )
 
 
 @transaction.atomic
-def scheme_update(*, actor, scheme: Scheme, spec: SchemeSpec) -> Scheme:
-    """Edit a scheme. One that has published results keeps them: the edit becomes a new
-    version; an unpublished one is replaced in place (with history)."""
+def scheme_update(
+    *, actor, scheme: Scheme, spec: SchemeSpec, expected_version: int | None = None
+) -> Scheme:
+    """Edit the active scheme. One that has published results keeps them: the edit becomes
+    a new version; an unpublished one is replaced in place (with history). An older version
+    is not edited (copy it instead): publications made with it must stay explainable."""
     if not perms.can_configure_scheme(actor, scheme.campaign):
         raise _forbid(_("只有活动主办组织的管理员可以设置考核方案。"))
+    check_version(scheme, expected_version)
+    if not scheme.is_active:
+        raise DomainError(
+            _("只能修改当前启用的版本；如需沿用旧版本，请先复制它。"), "inactive_scheme"
+        )
     validate_spec(spec)
+    validate_org_weights(spec, scheme.campaign)
     if scheme.runs.filter(kind=RunKind.PUBLISHED).exists():
         return scheme_create(actor=actor, campaign=scheme.campaign, spec=spec, based_on=scheme)
     for related in (
@@ -430,6 +518,7 @@ def scheme_update(*, actor, scheme: Scheme, spec: SchemeSpec) -> Scheme:
         scheme.bonuses.all(),
         scheme.vetoes.all(),
         scheme.bands.all(),
+        scheme.org_weights.all(),
     ):
         for item in related:
             item._history_user = actor  # type: ignore[attr-defined]
@@ -502,13 +591,7 @@ def entry_add(
     item = model.objects.filter(pk=item_id, **filters).first()
     if item is None:
         raise DomainError(_("请选择本方案中可人工录入的项目。"), "invalid_choice", field="item")
-    number = (
-        to_decimal(value, field="value", label=_("分值")) if kind != EntryKind.VETO else Decimal(0)
-    )
-    if kind == EntryKind.CRITERION and not Decimal(0) <= number <= Decimal(1):
-        raise DomainError(_("评分应在 0 到 1 之间（得分比例）。"), "out_of_range", field="value")
-    if kind in (EntryKind.DEDUCTION, EntryKind.BONUS) and not Decimal(0) < number <= HUNDRED:
-        raise DomainError(_("分值应大于 0 且不超过 100。"), "out_of_range", field="value")
+    number = _entry_value(kind, value)
     entry = ManualEntry(
         scheme=scheme,
         period=period,
@@ -523,6 +606,44 @@ def entry_add(
     if evidence is not None:
         check_upload(evidence, field="evidence")
         entry.evidence = evidence
+    return save_with_history(entry, actor=actor, reason=note)
+
+
+def _entry_value(kind: str, value: Any) -> Decimal:
+    """A criterion's share in [0, 1], or the points of a deduction or bonus (0–100]."""
+    if kind == EntryKind.VETO:
+        return Decimal(0)
+    number = to_decimal(value, field="value", label=_("分值"))
+    if kind == EntryKind.CRITERION and not Decimal(0) <= number <= Decimal(1):
+        raise DomainError(_("评分应在 0 到 1 之间（得分比例）。"), "out_of_range", field="value")
+    if kind in (EntryKind.DEDUCTION, EntryKind.BONUS) and not Decimal(0) < number <= HUNDRED:
+        raise DomainError(_("分值应大于 0 且不超过 100。"), "out_of_range", field="value")
+    if number != number.quantize(Decimal("0.0001")):
+        raise DomainError(_("分值最多四位小数。"), "precision", field="value")
+    return number
+
+
+@transaction.atomic
+def entry_update(
+    *, actor, entry: ManualEntry, note: str, value: Any = None, expected_version: int | None = None
+) -> ManualEntry:
+    """Correct an assessor's entry (its value and reason) while the period is unpublished,
+    by an assessor of its subject; the history keeps what it said before."""
+    subject_org = entry.project.org if entry.project_id else entry.org
+    if not perms.can_assess_org(actor, subject_org):
+        raise _forbid(_("考核对象不在您的管理范围内。"))
+    check_version(entry, expected_version)
+    if is_published(entry.scheme, entry.period):
+        raise DomainError(
+            _("“%(period)s”的考核结果已发布，不能再录入。") % {"period": entry.period.name},
+            "published",
+            field="period",
+        )
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("请填写理由。"), "reason_required", field="note")
+    entry.value = _entry_value(entry.kind, entry.value if value is None else value)
+    entry.note = note
     return save_with_history(entry, actor=actor, reason=note)
 
 
@@ -562,7 +683,18 @@ def _write_org_scores(run: ScoreRun, scheme: Scheme) -> None:
         path[:end] for path in direct for end in range(len(root.path), len(path) + 1, Org.steplen)
     }
     orgs = {org.path: org for org in Org.objects.filter(path__in=prefixes)}
-    results = engine.rollup(rule=scheme.rollup_rule, root=root, direct=direct, orgs=orgs)
+    weights = None
+    if scheme.rollup_rule == RollupRule.EXPLICIT_WEIGHTS:
+        # Weights in hundredths (integers), so the weighted mean stays exact.
+        weights = {
+            path: scaled(weight, WEIGHT_SCALE)
+            for path, weight in OrgWeight.objects.filter(
+                scheme=scheme, org__path__in=prefixes
+            ).values_list("org__path", "weight")
+        }
+    results = engine.rollup(
+        rule=scheme.rollup_rule, root=root, direct=direct, orgs=orgs, weights=weights
+    )
     if run.period_id is not None:
         entries = list(
             ManualEntry.objects.filter(scheme=scheme, period_id=run.period_id, org__isnull=False)
@@ -589,6 +721,7 @@ def _write_org_scores(run: ScoreRun, scheme: Scheme) -> None:
                     "rule": scheme.rollup_rule,
                     "direct": list(direct.get(r.org_path, (0, 0))),
                     "adjustments": r.adjustments,
+                    "parts": r.parts,
                 },
             )
             for r in results.values()

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.campaigns.forms.project import PersonChoiceField
+from taizhang.campaigns.forms.project import PersonChoiceField, VersionField
 from taizhang.campaigns.models import GoalIndicator, Measure, MeasureStatus
 from taizhang.core.exceptions import DomainError
 from taizhang.core.forms import add_domain_error
@@ -111,6 +111,7 @@ class ReportForm(EvidenceMixin, forms.Form):
     problems = _text(_("存在问题"))
     next_steps = _text(_("下步计划"))
     action = forms.ChoiceField(choices=[("save", "save"), ("submit", "submit")], required=False)
+    version = VersionField()
 
     def __init__(
         self,
@@ -127,7 +128,10 @@ class ReportForm(EvidenceMixin, forms.Form):
         updates: dict[int, MeasureUpdate] = {}
         if report is not None:
             self.initial.update(
-                progress=report.progress, problems=report.problems, next_steps=report.next_steps
+                progress=report.progress,
+                problems=report.problems,
+                next_steps=report.next_steps,
+                version=report.lock_version,
             )
             readings = {r.goal_id: r.actual for r in report.readings.all()}
             updates = {u.measure_id: u for u in report.measure_updates.all()}
@@ -208,6 +212,7 @@ def _plain(value: Any) -> str:
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("accept", "accept"), ("return", "return")])
     comment = _text(_("审核意见"), rows=2, max_length=2000)
+    version = VersionField()
 
 
 class LightOverrideForm(forms.Form):
@@ -246,6 +251,7 @@ class ClaimDecisionForm(forms.Form):
     verified_amount = forms.CharField(label=_("核定金额（万元）"), required=False, max_length=40)
     note = _text(_("核定意见"), rows=2, max_length=2000)
     reason = _text(_("驳回理由"), rows=2, max_length=2000)
+    version = VersionField()
 
 
 # --------------------------------------------------------------------------- inspections
@@ -298,6 +304,7 @@ RectificationFormSet = forms.formset_factory(RectificationRowForm, extra=3)
 
 class RectificationCloseForm(forms.Form):
     closing_note = _text(_("整改情况说明"), rows=2, max_length=2000)
+    version = VersionField()
 
 
 # --------------------------------------------------------------------------- robots

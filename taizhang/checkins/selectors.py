@@ -49,21 +49,66 @@ class BoardState:
     NOT_DUE = "not_due"
 
 
-def period_board(user, period: Period, org: Org | None = None) -> QuerySet[Project]:
+@dataclass(frozen=True)
+class ReportFilter:
+    """Narrows a board to the projects whose submitted or accepted report for the period
+    shows a light, or an attainment in [`attainment_min`, `attainment_max`) (fractions;
+    None: unbounded), or no attainment at all (`no_attainment`: no indicator readings).
+    These are the reports the dashboard's light and attainment figures count."""
+
+    light: str = ""
+    attainment_min: Decimal | None = None
+    attainment_max: Decimal | None = None
+    no_attainment: bool = False
+
+    @property
+    def by_attainment(self) -> bool:
+        return (
+            self.no_attainment or self.attainment_min is not None or self.attainment_max is not None
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.light) or self.by_attainment
+
+    def reports(self, period: Period) -> QuerySet[ProgressReport]:
+        reports = ProgressReport.objects.filter(
+            period=period, status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED]
+        )
+        if self.light:
+            # The light as shown: a manual override wins over the computed one.
+            reports = reports.filter(
+                Q(override_light=self.light) | Q(override_light="", computed_light=self.light)
+            )
+        if self.no_attainment:
+            reports = reports.filter(attainment__isnull=True)
+        if self.attainment_min is not None:
+            reports = reports.filter(attainment__gte=self.attainment_min)
+        if self.attainment_max is not None:
+            reports = reports.filter(attainment__lt=self.attainment_max)
+        return reports
+
+
+def period_board(
+    user, period: Period, org: Org | None = None, report_filter: ReportFilter | None = None
+) -> QuerySet[Project]:
     """Every project that owes a report for `period`, annotated with its report's state.
+
+    With a `report_filter`, the projects whose counted report matches it instead, whatever
+    their status now: a project completed since still had that report, and the dashboard
+    figure the filter comes from counts it.
 
     One query whatever the number of projects: the report is joined as subqueries.
     """
     report = ProgressReport.objects.filter(project=OuterRef("pk"), period=period)
     # Before the deadline an unsubmitted report is simply not due yet; after it, missing.
     unsubmitted = BoardState.MISSING if period.deadline < local_today() else BoardState.NOT_DUE
+    if report_filter:
+        owing = Q(pk__in=report_filter.reports(period).values("project_id"))
+    else:
+        owing = Q(status__in=REPORTABLE_STATUSES, start_date__lte=period.end_date)
     queryset = (
         projects_visible_to(user)
-        .filter(
-            campaign_id=period.campaign_id,
-            status__in=REPORTABLE_STATUSES,
-            start_date__lte=period.end_date,
-        )
+        .filter(owing, campaign_id=period.campaign_id)
         .select_related("org", "lead")
         .annotate(
             report_id=Subquery(report.values("pk")[:1]),

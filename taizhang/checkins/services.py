@@ -766,13 +766,19 @@ def rectification_add(
 
 @transaction.atomic
 def rectification_close(
-    *, actor, item: RectificationItem, closing_note: str, now: dt.datetime | None = None
+    *,
+    actor,
+    item: RectificationItem,
+    closing_note: str,
+    now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> RectificationItem:
     """销号: only with evidence and a closing note."""
     if item.status != RectificationStatus.OPEN:
         raise DomainError(_("该整改事项已销号。"), "invalid_transition")
     if not perms.can_close_rectification(actor, item):
         raise _forbid(_("您无权为该整改事项销号。"))
+    check_version(item, expected_version)
     closing_note = (closing_note or "").strip()
     if not closing_note:
         raise DomainError(_("销号时请填写整改情况说明。"), "reason_required", field="closing_note")

@@ -17,12 +17,14 @@ from fractions import Fraction
 from typing import IO, Any
 
 import xlsxwriter
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from taizhang.assessment import selectors
 from taizhang.assessment.fixedpoint import to_points
 from taizhang.assessment.models import RollupRule, RunKind, ScoreRun
+from taizhang.campaigns.models import Campaign
 from taizhang.orgs.models import Org
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -326,3 +328,21 @@ def write_assessment_sheet(out: IO[bytes], *, user, run: ScoreRun, org: Org) -> 
         _about_sheet(book, run=run, org=org, title=title)
     finally:
         book.close()
+
+
+def sheet_scope(
+    user, campaign: Campaign, *, period: str, org: str, run: str
+) -> tuple[ScoreRun, Org]:
+    """The run and org subtree a sheet covers, from the scores page's parameters
+    (`period`: an id or "year", `org`: an id, `run`: an id or "draft"; empty for the
+    defaults). The web download and the API both read them here, so they print the same
+    sheet. An org, period or run out of the user's scope (or absent) raises Http404."""
+    periods = list(campaign.periods.order_by("start_date"))
+    picked_period, _key = selectors.pick_period(campaign, periods, period)
+    picked_org = selectors.pick_org(user, campaign, org)
+    scheme = selectors.active_scheme(campaign)
+    published = list(selectors.published_runs(campaign, picked_period))
+    picked_run = selectors.pick_run(run, published, selectors.draft_run(scheme, picked_period))
+    if picked_org is None or picked_run is None:
+        raise Http404
+    return picked_run, picked_org

@@ -4,13 +4,17 @@ access and selector functions as the page it belongs to, then streams a temporar
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.views.decorators.http import require_GET
 
-from taizhang.assessment import selectors
 from taizhang.campaigns.permissions import access_campaign
 
-from .assessment_sheet import XLSX_CONTENT_TYPE, sheet_filename, write_assessment_sheet
+from .assessment_sheet import (
+    XLSX_CONTENT_TYPE,
+    sheet_filename,
+    sheet_scope,
+    write_assessment_sheet,
+)
 
 
 @login_required
@@ -21,16 +25,13 @@ def assessment_sheet(request: HttpRequest, campaign_id: int) -> FileResponse:
     user's scope answers 404."""
     user = request.user
     campaign = access_campaign(user, campaign_id)
-    periods = list(campaign.periods.order_by("start_date"))
-    period, _key = selectors.pick_period(campaign, periods, request.GET.get("period", ""))
-    org = selectors.pick_org(user, campaign, request.GET.get("org", ""))
-    scheme = selectors.active_scheme(campaign)
-    published = list(selectors.published_runs(campaign, period))
-    run = selectors.pick_run(
-        request.GET.get("run", ""), published, selectors.draft_run(scheme, period)
+    run, org = sheet_scope(
+        user,
+        campaign,
+        period=request.GET.get("period", ""),
+        org=request.GET.get("org", ""),
+        run=request.GET.get("run", ""),
     )
-    if org is None or run is None:
-        raise Http404
     # A temporary file, not memory: a group-wide sheet has tens of thousands of rows.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     write_assessment_sheet(handle, user=user, run=run, org=org)

@@ -18,6 +18,13 @@ class UploadForm(forms.Form):
     )
 
 
+class ApplyForm(forms.Form):
+    """The import button on the dry-run page, with the opt-in to register the people the
+    file names who are not in the system yet (the dry run lists them)."""
+
+    register_unknown = forms.BooleanField(label=_("登记未登记的人员"), required=False)
+
+
 FIELD_CHOICES = [("ignore", _("不导入"))] + [
     (spec.key, spec.label) for spec in PROJECT_FIELDS if spec.key != "seq"
 ]

@@ -28,6 +28,9 @@ PROJECT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("focus_area", _("中心工作"), ("中心工作", "所属领域", "聚焦领域", "领域", "所属中心工作", "工作领域", "围绕中心工作")),
     FieldSpec("org", _("责任组织"), ("责任组织", "责任单位", "所属支部", "所属党组织", "党组织", "责任支部", "所属组织", "所属单位", "单位", "支部", "党支部")),
     FieldSpec("lead", _("牵头人"), ("牵头人", "负责人", "项目负责人", "项目牵头人", "牵头党员", "牵头领导")),
+    # One cell per row, so it can only describe the row's one named person: the lead. Used
+    # when the import registers a lead who is not in the system yet (see planning.NewPerson).
+    FieldSpec("lead_political_status", _("牵头人政治面貌"), ("牵头人政治面貌", "政治面貌", "牵头人身份")),
     FieldSpec("participants", _("参与人员"), ("参与人员", "参与人", "成员", "项目成员", "团队成员", "参与党员群众", "参加人员")),
     FieldSpec("goals", _("预期目标"), ("预期目标", "目标任务", "目标", "项目目标", "预期成效", "目标指标", "预期效果")),
     FieldSpec("measures", _("具体措施"), ("具体措施", "主要措施", "措施", "工作措施", "实施措施", "推进措施")),

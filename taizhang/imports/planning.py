@@ -42,8 +42,8 @@ from taizhang.campaigns.services import (
     _validated_measure,
 )
 from taizhang.core.exceptions import DomainError
-from taizhang.orgs.models import PARTY_MEMBER_STATUSES, Org, Person
-from taizhang.orgs.permissions import ADMIN_ROLES, has_role, org_scope_q
+from taizhang.orgs.models import PARTY_MEMBER_STATUSES, Org, Person, PoliticalStatus
+from taizhang.orgs.permissions import ADMIN_ROLES, can_manage_org, has_role, org_scope_q
 
 from .headers import GOAL_FIELDS, MEASURE_FIELDS, PROJECT_FIELDS
 from .models import LedgerImport
@@ -82,6 +82,12 @@ STEP_ACTION = {
     (ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED): "complete",
 }
 ADMIN_ACTIONS = {"approve", "complete", "terminate", "return"}
+# How offices write 政治面貌 besides the full labels.
+POLITICAL_STATUS_SHORT = {
+    "党员": PoliticalStatus.MEMBER,
+    "预备党员": PoliticalStatus.PROBATIONARY,
+    "团员": PoliticalStatus.LEAGUE,
+}
 
 
 def field_label(key: str, fields=PROJECT_FIELDS) -> str:
@@ -153,6 +159,47 @@ class ParticipantOp:
 
 
 @dataclass
+class NewPerson:
+    """A person the ledger names who is not registered anywhere the actor can see. With the
+    "登记未登记的人员" option the import registers them (orgs.services.person_create) in the
+    org of the row that names them, in the same transaction as the projects.
+
+    `person` is an unsaved stand-in, the same instance in every row that names them, so
+    the rows plan as if the person existed; the import swaps in the saved record."""
+
+    person: Person
+    org: Org
+    # (row, "牵头人：" or "参与人员：") for every mention, in file order.
+    mentions: list[tuple["RowPlan", str]] = field(default_factory=list)
+    lead_rows: list["RowPlan"] = field(default_factory=list)
+    other_orgs: list[Org] = field(default_factory=list)
+    column_statuses: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.person.name
+
+    @property
+    def rows(self) -> list["RowPlan"]:
+        seen: list[RowPlan] = []
+        for row, _label in self.mentions:
+            if all(row is not other for other in seen):
+                seen.append(row)
+        return seen
+
+    def decide_status(self) -> tuple[str, str]:
+        """The political status to register and why. A 政治面貌 column wins; otherwise a
+        named lead is taken for a Party member (党员带头: members lead the projects) and
+        everyone else for non-Party staff."""
+        if len(self.column_statuses) == 1:
+            status = next(iter(self.column_statuses))
+            return status, _("按文件中的“政治面貌”")
+        if self.lead_rows:
+            return PoliticalStatus.MEMBER, _("项目牵头人，按“党员带头”视为中共党员")
+        return PoliticalStatus.MASSES, _("参与人员，视为群众")
+
+
+@dataclass
 class RowPlan:
     sheet: str
     row: int
@@ -169,9 +216,19 @@ class RowPlan:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     code_generated: bool = False
+    # Unregistered people the row names: bad unless the import may register them.
+    unregistered: list[str] = field(default_factory=list)
+    register_unknown: bool = False
 
     @property
     def action(self) -> str:
+        if self.unregistered and not self.register_unknown:
+            return "error"
+        return self.planned_action
+
+    @property
+    def planned_action(self) -> str:
+        """What the row does once its unregistered people are registered."""
         if self.errors:
             return "error"
         if self.project is None:
@@ -203,10 +260,36 @@ class Plan:
     detail_errors: list[DetailIssue]
     skipped: list[dict]
     sheet: str
+    new_people: list[NewPerson] = field(default_factory=list)
+    register_unknown: bool = False
 
     @property
     def has_errors(self) -> bool:
-        return bool(self.detail_errors) or any(r.errors for r in self.rows)
+        return bool(self.detail_errors) or any(r.action == "error" for r in self.rows)
+
+    @property
+    def clean_if_registered(self) -> bool:
+        """Only unregistered people stand in the way: the option would make the file clean."""
+        return (
+            bool(self.new_people)
+            and not self.detail_errors
+            and not any(r.errors for r in self.rows)
+        )
+
+    def registrations(self) -> list[dict]:
+        result = []
+        for new in self.new_people:
+            _status, basis = new.decide_status()
+            result.append(
+                {
+                    "name": new.name,
+                    "org": new.org.name,
+                    "status": new.person.get_political_status_display(),
+                    "basis": str(basis),
+                    "rows": "、".join(str(r.row) for r in new.rows),
+                }
+            )
+        return result
 
     def report(self) -> dict:
         counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
@@ -214,8 +297,9 @@ class Plan:
         for row in self.rows:
             counts[row.action] += 1
             head = {"sheet": row.sheet, "row": row.row, "code": row.code, "title": row.title}
-            if row.errors:
-                errors.append({**head, "messages": row.errors})
+            messages = row.errors + ([] if row.register_unknown else row.unregistered)
+            if messages:
+                errors.append({**head, "messages": messages})
             if row.warnings:
                 warnings.append({**head, "messages": row.warnings})
             if row.action == "create":
@@ -244,6 +328,7 @@ class Plan:
             )
         counts["error"] = len(errors)
         counts["skipped"] = len(self.skipped)
+        counts["register"] = len(self.new_people)
         errors.sort(key=lambda e: (e["sheet"] != self.sheet, e["sheet"], e["row"]))
         return {
             "sheet": self.sheet,
@@ -255,15 +340,20 @@ class Plan:
             "more_creates": max(len(creates) - REPORT_LIST_LIMIT, 0),
             "more_updates": max(len(updates) - REPORT_LIST_LIMIT, 0),
             "skipped": self.skipped[:REPORT_LIST_LIMIT],
+            "registrations": self.registrations()[:REPORT_LIST_LIMIT],
+            "register_unknown": self.register_unknown,
+            "clean_if_registered": self.clean_if_registered,
         }
 
     def digest(self) -> str:
         """A fingerprint of what the import would do: the import refuses to run when the
-        ledger changed since the dry run the user looked at."""
-        payload = [
+        ledger changed since the dry run the user looked at. It does not depend on the
+        register option, so ticking it after the dry run does not make the dry run stale;
+        the people it would register are part of it."""
+        payload: list[Any] = [
             (
                 row.row,
-                row.action,
+                row.planned_action,
                 row.code,
                 row.change_texts,
                 len(row.goal_ops),
@@ -273,6 +363,9 @@ class Plan:
             )
             for row in self.rows
         ]
+        payload.append(
+            [(new.name, new.org.pk, new.person.political_status) for new in self.new_people]
+        )
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -315,6 +408,9 @@ class Lookups:
         self.roles = choice_lookup(ParticipantRole.choices)
         self.directions = choice_lookup(Direction.choices)
         self.measure_statuses = choice_lookup(MeasureStatus.choices)
+        self.political_statuses = choice_lookup(PoliticalStatus.choices)
+        for short, value in POLITICAL_STATUS_SHORT.items():
+            self.political_statuses.setdefault(_key(short), value)
 
     def load_people(self, refs: set[str]) -> None:
         """People the ledger names, visible to the actor and inside the campaign's tree."""
@@ -358,6 +454,15 @@ class Lookups:
                 "example": f"{name}({candidates[0].staff_no})",
             }
         return candidates[0], None
+
+    def is_unregistered(self, ref: str) -> bool:
+        """True when a plain "姓名" (or "姓名(角色)") matches nobody: the only case the import
+        may register. A staff number that matches nobody, or a name shared by several
+        people, stays an error: registering would guess."""
+        name, qualifier = parse_person_ref(ref)
+        if qualifier and _key(qualifier) not in self.roles:
+            return False
+        return bool(name) and not self.people_by_name.get(name)
 
     def org(self, text: str) -> tuple[Org | None, str | None]:
         matches = self.orgs.get(_key(text), [])
@@ -491,8 +596,16 @@ def _detail_columns(sheet: dict, specs) -> dict[int, str]:
 # --------------------------------------------------------------------------- planning
 
 
-def build_plan(*, actor, ledger_import: LedgerImport, progress: Progress | None = None) -> Plan:
-    """Read the upload and work out every row's outcome; writes nothing."""
+def build_plan(
+    *,
+    actor,
+    ledger_import: LedgerImport,
+    progress: Progress | None = None,
+    register_unknown: bool = False,
+) -> Plan:
+    """Read the upload and work out every row's outcome; writes nothing. People the file
+    names who are not registered are listed with where and as what they would be
+    registered; they make their rows bad unless `register_unknown`."""
     report_progress = progress or (lambda percent, message: None)
     campaign = ledger_import.campaign
     layout = ledger_import.layout
@@ -537,11 +650,16 @@ def build_plan(*, actor, ledger_import: LedgerImport, progress: Progress | None 
             )
     planner.check_duplicates(rows)
     planner.assign_codes(rows)
+    new_people = planner.settle_new_people()
+    for row in rows:
+        row.register_unknown = register_unknown
     return Plan(
         rows=rows,
         detail_errors=planner.detail_errors,
         skipped=skipped,
         sheet=layout["projects"]["name"],
+        new_people=new_people,
+        register_unknown=register_unknown,
     )
 
 
@@ -568,6 +686,95 @@ class Planner:
         self.by_code: dict[str, Project] = {}
         self.hidden_codes: set[str] = set()
         self.by_title: dict[str, list[Project]] = {}
+        self.new_people: dict[str, NewPerson] = {}
+
+    # ---- people not registered yet
+
+    def _person(
+        self,
+        plan: RowPlan,
+        ref: str,
+        *,
+        org: Org | None,
+        label: str,
+        as_lead: bool = False,
+        column_status: str | None = None,
+    ) -> tuple[Person | None, str | None]:
+        """The person `ref` names, or a stand-in for one to register in `org` (the row's
+        org), or the reason there is neither."""
+        person, error = self.look.person(ref)
+        if person is not None or org is None or not self.look.is_unregistered(ref):
+            return person, error
+        name, _qualifier = parse_person_ref(ref)
+        new = self.new_people.get(name)
+        if new is None:
+            new = NewPerson(
+                person=Person(name=name, org=org, political_status=PoliticalStatus.MASSES),
+                org=org,
+            )
+            self.new_people[name] = new
+        elif new.org.pk != org.pk and all(o.pk != org.pk for o in new.other_orgs):
+            new.other_orgs.append(org)
+        # The row's message is written once the status is settled (settle_new_people);
+        # once per row, though a lead may also be listed among the participants.
+        if all(row is not plan for row, _label in new.mentions):
+            new.mentions.append((plan, label))
+        if as_lead and all(plan is not row for row in new.lead_rows):
+            new.lead_rows.append(plan)
+        if column_status:
+            new.column_statuses.add(column_status)
+        return new.person, None
+
+    def settle_new_people(self) -> list[NewPerson]:
+        """Decide each unregistered person's status once every row is read, and turn what
+        can't be registered into row errors. Returns the people the import may register."""
+        ready: list[NewPerson] = []
+        for new in self.new_people.values():
+            status, _basis = new.decide_status()
+            new.person.political_status = status
+            problem = ""
+            if new.other_orgs:
+                problem = _(
+                    "“%(name)s”未登记，且出现在不同组织（%(orgs)s）的行中，无法确定登记在哪个组织，"
+                    "请先在人员页登记此人。"
+                ) % {
+                    "name": new.name,
+                    "orgs": "、".join(o.name for o in [new.org, *new.other_orgs]),
+                }
+            elif len(new.column_statuses) > 1:
+                problem = _("“%(name)s”未登记，文件中填写的政治面貌不一致。") % {"name": new.name}
+            elif not can_manage_org(self.actor, new.org):
+                problem = _("“%(name)s”未登记，您无权在“%(org)s”登记人员。") % {
+                    "name": new.name,
+                    "org": new.org.name,
+                }
+            for plan, label in new.mentions:
+                if problem:
+                    plan.errors.append(label + problem)
+                else:
+                    plan.unregistered.append(
+                        label
+                        + _(
+                            "找不到人员“%(name)s”。勾选“登记未登记的人员”后导入，将把此人登记到"
+                            "“%(org)s”，政治面貌为“%(status)s”。"
+                        )
+                        % {
+                            "name": new.name,
+                            "org": new.org.name,
+                            "status": new.person.get_political_status_display(),
+                        }
+                    )
+            if problem:
+                continue
+            # Registering is fine; leading is not, for someone the file says is no member.
+            if status not in PARTY_MEMBER_STATUSES:
+                for plan in new.lead_rows:
+                    plan.errors.append(
+                        _("牵头人必须是中共党员或中共预备党员，%(name)s 的政治面貌是“%(status)s”。")
+                        % {"name": new.name, "status": new.person.get_political_status_display()}
+                    )
+            ready.append(new)
+        return ready
 
     # ---- preparation
 
@@ -693,9 +900,22 @@ class Planner:
                 if error:
                     plan.errors.append(error)
                 out["org"] = org
+        column_status = None
+        text = clean_text(values.get("lead_political_status"))
+        if text:
+            column_status = self.look.political_statuses.get(_key(text))
+            if column_status is None:
+                plan.errors.append(
+                    _("未知的政治面貌“%(value)s”。可用的有：%(choices)s。")
+                    % {
+                        "value": text,
+                        "choices": "、".join(str(label) for _v, label in PoliticalStatus.choices),
+                    }
+                )
         text = clean_text(values.get("lead"))
         if text:
-            out["lead"] = self._lead(plan, text, project)
+            row_org = out.get("org", project.org if project else self.default_org)
+            out["lead"] = self._lead(plan, text, project, org=row_org, column_status=column_status)
         for key, end in (("start_date", False), ("end_date", True)):
             if is_blank(values.get(key)):
                 continue
@@ -722,25 +942,55 @@ class Planner:
             out["status"] = status
         return out
 
-    def _lead(self, plan: RowPlan, text: str, project: Project | None) -> Person | None:
+    def _lead(
+        self,
+        plan: RowPlan,
+        text: str,
+        project: Project | None,
+        *,
+        org: Org | None,
+        column_status: str | None,
+    ) -> Person | None:
         name, qualifier = parse_person_ref(text)
         if (
             project is not None
             and project.lead.name == name
             and qualifier in ("", project.lead.staff_no)
         ):
+            self._compare_status(plan, project.lead, column_status)
             return project.lead
-        person, error = self.look.person(text)
+        person, error = self._person(
+            plan, text, org=org, label=_("牵头人："), as_lead=True, column_status=column_status
+        )
         if error:
             plan.errors.append(_("牵头人：") + error)
             return None
         assert person is not None
+        if person.pk is None:
+            return person  # to be registered: its status is checked in settle_new_people
+        self._compare_status(plan, person, column_status)
         if person.political_status not in PARTY_MEMBER_STATUSES:
             plan.errors.append(
                 _("牵头人必须是中共党员或中共预备党员，%(name)s 的政治面貌是“%(status)s”。")
                 % {"name": person.name, "status": person.get_political_status_display()}
             )
         return person
+
+    def _compare_status(self, plan: RowPlan, person: Person, column_status: str | None) -> None:
+        """The 政治面貌 column describes people the import registers; a registered person's
+        record is kept, and a difference is pointed out."""
+        if column_status and column_status != person.political_status:
+            plan.warnings.append(
+                _(
+                    "文件中 %(name)s 的政治面貌为“%(file)s”，系统中为“%(stored)s”；"
+                    "导入不修改已登记人员的信息。"
+                )
+                % {
+                    "name": person.name,
+                    "file": PoliticalStatus(column_status).label,
+                    "stored": person.get_political_status_display(),
+                }
+            )
 
     # ---- create
 
@@ -788,7 +1038,7 @@ class Planner:
             text = "\n".join([heading, *leftover_goal_lines])
             plan.create["plan"] = f"{plan.create['plan']}\n\n{text}".strip()
         self._plan_measures(plan, values, None)
-        self._plan_participants(plan, values, None, lead)
+        self._plan_participants(plan, values, None, lead, org=org)
         target = resolved.get("status")
         if target and target != ProjectStatus.DRAFT and not plan.errors:
             self._plan_transitions(
@@ -837,7 +1087,13 @@ class Planner:
             plan.errors.append(_("您无权把项目转到“%(org)s”。") % {"org": new_org})
         self._plan_goals(plan, values, project)
         self._plan_measures(plan, values, project)
-        self._plan_participants(plan, values, project, plan.changes.get("lead", project.lead))
+        self._plan_participants(
+            plan,
+            values,
+            project,
+            plan.changes.get("lead", project.lead),
+            org=plan.changes.get("org", project.org),
+        )
         if (
             plan.goal_ops or plan.measure_ops or plan.participant_ops
         ) and not perms.can_edit_project_children(self.actor, project):
@@ -1154,7 +1410,13 @@ class Planner:
     # ---- participants
 
     def _plan_participants(
-        self, plan: RowPlan, values: dict, project: Project | None, lead: Person | None
+        self,
+        plan: RowPlan,
+        values: dict,
+        project: Project | None,
+        lead: Person | None,
+        *,
+        org: Org | None,
     ) -> None:
         tokens = split_people(values.get("participants"))
         if not tokens:
@@ -1165,7 +1427,7 @@ class Planner:
         by_name: dict[str, list[Participant]] = defaultdict(list)
         for participant in current.values():
             by_name[participant.person.name].append(participant)
-        seen: set[int] = set()
+        seen: set[Any] = set()
         unknown: list[str] = []
         for token in tokens:
             name, qualifier = parse_person_ref(token)
@@ -1179,15 +1441,17 @@ class Planner:
                 participant = by_name[name][0]
                 person = participant.person
             else:
-                person, error = self.look.person(token)
+                person, error = self._person(plan, token, org=org, label=_("参与人员："))
                 if error:
                     unknown.append(error)
                     continue
                 assert person is not None
-                participant = current.get(person.pk)
-            if person.pk in seen or (lead is not None and person.pk == lead.pk):
+                participant = current.get(person.pk) if person.pk is not None else None
+            if _identity(person) in seen or (
+                lead is not None and _identity(person) == _identity(lead)
+            ):
                 continue
-            seen.add(person.pk)
+            seen.add(_identity(person))
             if participant is not None:
                 if role is not None and role != participant.role:
                     plan.participant_ops.append(
@@ -1258,6 +1522,11 @@ class Planner:
             taken.add(code)
             row.code = code
             row.code_generated = True
+
+
+def _identity(person: Person) -> Any:
+    """Stand-ins for people to register have no pk yet; one name is one stand-in."""
+    return person.pk if person.pk is not None else ("new", person.name)
 
 
 def _pick(pk: Any, queryset) -> Any:

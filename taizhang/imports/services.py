@@ -5,7 +5,10 @@ ledger_import_parse     checks the file (size, container, macros, zip bomb, XML)
 ledger_import_set_mapping  records which column holds which field
 ledger_import_dry_run   works out every row's outcome and writes nothing but the report
 ledger_import_apply     does it, in one transaction through the campaign services, only
-                        when the whole file is clean and still plans what the dry run showed
+                        when the whole file is clean and still plans what the dry run showed;
+                        with register_unknown it first registers the people the file names
+                        who are not in the system (orgs.services.person_create), in the same
+                        transaction
 """
 
 from typing import Any
@@ -19,13 +22,14 @@ from taizhang.campaigns import services as campaign_services
 from taizhang.campaigns.models import Campaign, FocusArea, Project, ProjectType
 from taizhang.core.exceptions import DomainError
 from taizhang.core.history import check_version
-from taizhang.orgs.models import Org
+from taizhang.orgs import services as org_services
+from taizhang.orgs.models import Org, Person
 
 from . import safety
 from .headers import PROJECT_FIELDS
 from .models import ImportStatus, LedgerImport
 from .permissions import can_import
-from .planning import Plan, Progress, RowPlan, build_plan, field_label
+from .planning import NewPerson, Plan, Progress, RowPlan, build_plan, field_label
 from .reader import Workbook, read_layout
 
 MAPPABLE_FIELDS = tuple(spec.key for spec in PROJECT_FIELDS if spec.key != "seq")
@@ -160,35 +164,77 @@ def _store_report(ledger_import: LedgerImport, plan: Plan) -> dict:
 
 
 def ledger_import_dry_run(
-    *, actor, ledger_import: LedgerImport, progress: Progress | None = None
+    *,
+    actor,
+    ledger_import: LedgerImport,
+    progress: Progress | None = None,
+    register_unknown: bool = False,
 ) -> dict:
     """List every bad row with its reasons and what would be created or changed; the
-    ledger is not touched (only the report is kept, on the upload record)."""
+    ledger is not touched (only the report is kept, on the upload record). People the
+    file names who are not registered are listed with the org and political status they
+    would be registered with; without `register_unknown` their rows count as bad."""
     _check_owner(actor, ledger_import)
     if ledger_import.status == ImportStatus.APPLIED:
         raise DomainError(_("该文件已导入，请重新上传。"), "already_applied")
-    plan = build_plan(actor=actor, ledger_import=ledger_import, progress=progress)
+    plan = build_plan(
+        actor=actor,
+        ledger_import=ledger_import,
+        progress=progress,
+        register_unknown=register_unknown,
+    )
     return _store_report(ledger_import, plan)
 
 
-def ledger_import_ready(*, actor, ledger_import: LedgerImport) -> None:
-    """Refuse an import that is not the uploader's, not dry-run, not clean or done."""
+def _registering(ledger_import: LedgerImport, register_unknown: bool | None) -> bool:
+    """The option as given to the import, else as the dry run was run."""
+    if register_unknown is not None:
+        return register_unknown
+    return bool((ledger_import.report or {}).get("register_unknown"))
+
+
+def ledger_import_ready(
+    *, actor, ledger_import: LedgerImport, register_unknown: bool | None = None
+) -> None:
+    """Refuse an import that is not the uploader's, not dry-run, not clean or done. A file
+    whose only problem is unregistered people is clean when the user opts to register them."""
     _check_owner(actor, ledger_import)
     if ledger_import.status == ImportStatus.APPLIED:
         raise DomainError(_("该文件已导入，请重新上传。"), "already_applied")
     if ledger_import.status != ImportStatus.CHECKED:
         raise DomainError(_("请先预检。"), "not_checked")
-    if not ledger_import.is_clean:
-        raise DomainError(_("预检发现错误行，请修改文件后重新上传。"), "not_clean")
+    if ledger_import.is_clean:
+        return
+    if (ledger_import.report or {}).get("clean_if_registered"):
+        if _registering(ledger_import, register_unknown):
+            return
+        raise DomainError(
+            _(
+                "文件中有未登记的人员。请勾选“登记未登记的人员”后导入，"
+                "或先在人员页登记他们再重新上传。"
+            ),
+            "unregistered_people",
+            field="register_unknown",
+        )
+    raise DomainError(_("预检发现错误行，请修改文件后重新上传。"), "not_clean")
 
 
 def ledger_import_apply(
-    *, actor, ledger_import: LedgerImport, progress: Progress | None = None
+    *,
+    actor,
+    ledger_import: LedgerImport,
+    progress: Progress | None = None,
+    register_unknown: bool | None = None,
 ) -> dict:
     """Import the checked file in one transaction: every row through the campaign
-    services, so their rules and history apply; one refusal rolls back the whole file."""
-    ledger_import_ready(actor=actor, ledger_import=ledger_import)
-    plan = build_plan(actor=actor, ledger_import=ledger_import, progress=progress)
+    services, so their rules and history apply; one refusal rolls back the whole file.
+    With `register_unknown` (default: as the dry run was run) the people the dry run listed
+    as unregistered are registered first, in the same transaction."""
+    ledger_import_ready(actor=actor, ledger_import=ledger_import, register_unknown=register_unknown)
+    register = _registering(ledger_import, register_unknown)
+    plan = build_plan(
+        actor=actor, ledger_import=ledger_import, progress=progress, register_unknown=register
+    )
     if plan.has_errors or plan.digest() != ledger_import.report_digest:
         _store_report(ledger_import, plan)
         raise DomainError(
@@ -196,9 +242,12 @@ def ledger_import_apply(
         )
     if progress:
         progress(95, _("正在写入（一个事务，完成前不会显示部分结果）……"))
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "registered": 0}
     with transaction.atomic():
+        registered = _register_people(actor, ledger_import, plan.new_people)
+        counts["registered"] = len(registered)
         for row in plan.rows:
+            _swap_stand_ins(row, registered)
             try:
                 outcome = _apply_row(actor, ledger_import.campaign, row)
             except DomainError as error:
@@ -213,6 +262,50 @@ def ledger_import_apply(
         ledger_import.result = counts
         ledger_import.save(update_fields=["status", "applied_at", "result", "updated_at"])
     return counts
+
+
+def _register_people(
+    actor, ledger_import: LedgerImport, new_people: list[NewPerson]
+) -> dict[int, Person]:
+    """Register the people the plan stands in for; returns stand-in id → saved person.
+
+    A ledger has no staff numbers, and one is required and unique, so each gets a
+    placeholder "IMP<import>-NNN" that the org admin replaces on the person page."""
+    if not new_people:
+        return {}
+    prefix = f"IMP{ledger_import.pk}-"
+    taken = set(
+        Person.all_objects.filter(staff_no__startswith=prefix).values_list("staff_no", flat=True)
+    )
+    registered: dict[int, Person] = {}
+    number = 0
+    for new in new_people:
+        while True:
+            number += 1
+            staff_no = f"{prefix}{number:03d}"
+            if staff_no not in taken:
+                break
+        registered[id(new.person)] = org_services.person_create(
+            actor=actor,
+            org=new.org,
+            name=new.name,
+            staff_no=staff_no,
+            political_status=new.person.political_status,
+        )
+    return registered
+
+
+def _swap_stand_ins(row: RowPlan, registered: dict[int, Person]) -> None:
+    """Point the row at the people just registered instead of their unsaved stand-ins."""
+    if not registered:
+        return
+    for data in (row.create, row.changes):
+        lead = data.get("lead")
+        if lead is not None and id(lead) in registered:
+            data["lead"] = registered[id(lead)]
+    for op in row.participant_ops:
+        if id(op.person) in registered:
+            op.person = registered[id(op.person)]
 
 
 def _apply_row(actor, campaign: Campaign, row: RowPlan) -> str:

@@ -58,7 +58,12 @@ def _check(job: Job, progress: ProgressReporter) -> JobOutcome:
 
 def _apply(job: Job, progress: ProgressReporter) -> JobOutcome:
     ledger_import = _load(job)
-    counts = ledger_import_apply(actor=job.owner, ledger_import=ledger_import, progress=progress)
+    counts = ledger_import_apply(
+        actor=job.owner,
+        ledger_import=ledger_import,
+        progress=progress,
+        register_unknown=bool(job.params.get("register_unknown")),
+    )
     return JobOutcome(
         url=_report_url(ledger_import),
         message=_("导入完成：新增 %(created)s，修改 %(updated)s，无变化 %(unchanged)s。") % counts,
@@ -86,12 +91,12 @@ def start_check(*, user, ledger_import: LedgerImport) -> Job:
     return job
 
 
-def start_apply(*, user, ledger_import: LedgerImport) -> Job:
+def start_apply(*, user, ledger_import: LedgerImport, register_unknown: bool = False) -> Job:
     job = job_create(
         owner=user,
         kind=JobKind.LEDGER_IMPORT_APPLY,
         title=_("导入台账：%(name)s") % {"name": ledger_import.file_name},
-        params={"import_id": ledger_import.pk},
+        params={"import_id": ledger_import.pk, "register_unknown": register_unknown},
     )
     job_enqueue(job=job, task=ledger_import_apply_task)
     return job

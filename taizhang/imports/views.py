@@ -16,7 +16,7 @@ from taizhang.core.exceptions import DomainError
 from taizhang.core.forms import add_domain_error
 
 from . import safety, services, tasks
-from .forms import MappingForm, UploadForm
+from .forms import ApplyForm, MappingForm, UploadForm
 from .models import ImportStatus
 from .permissions import access_import, access_import_campaign, imports_visible_to
 from .template_xlsx import template_filename, write_template
@@ -128,6 +128,9 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
             "ledger_import": ledger_import,
             "campaign": ledger_import.campaign,
             "report": ledger_import.report,
+            "apply_form": ApplyForm(
+                initial={"register_unknown": ledger_import.report.get("register_unknown", False)}
+            ),
         },
     )
 
@@ -137,17 +140,26 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
 def apply(request: HttpRequest, import_id: int) -> HttpResponse:
     user = request.user
     ledger_import = access_import(user, import_id)
+    form = ApplyForm(request.POST)
+    form.is_valid()  # a checkbox: always valid, absent means unticked
+    register = bool(form.cleaned_data.get("register_unknown"))
     try:
         if tasks.runs_in_background(ledger_import):
-            services.ledger_import_ready(actor=user, ledger_import=ledger_import)
-            job = tasks.start_apply(user=user, ledger_import=ledger_import)
+            services.ledger_import_ready(
+                actor=user, ledger_import=ledger_import, register_unknown=register
+            )
+            job = tasks.start_apply(
+                user=user, ledger_import=ledger_import, register_unknown=register
+            )
             return redirect("jobs:job_detail", job_id=job.pk)
-        counts = services.ledger_import_apply(actor=user, ledger_import=ledger_import)
+        counts = services.ledger_import_apply(
+            actor=user, ledger_import=ledger_import, register_unknown=register
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("导入完成：新增 %(created)s，修改 %(updated)s，无变化 %(unchanged)s。") % counts,
-        )
+        message = _("导入完成：新增 %(created)s，修改 %(updated)s，无变化 %(unchanged)s。") % counts
+        if counts.get("registered"):
+            message += _("登记人员 %(registered)s 名。") % counts
+        messages.success(request, message)
     return redirect("imports:report", import_id=ledger_import.pk)

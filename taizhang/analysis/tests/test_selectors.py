@@ -84,9 +84,11 @@ def test_lights_per_period_honour_overrides(world, analysis):
     assert values(figure, "green") == {"2020年第1季度": 2, "2020年第2季度": 0}
     assert values(figure, "amber") == {"2020年第1季度": 1, "2020年第2季度": 1}
     assert values(figure, "red") == {"2020年第1季度": 0, "2020年第2季度": 1}
+    # Each bar drills to the period board filtered to its light.
     assert filters(figure, "red")["2020年第2季度"] == {
         "org": str(world.company_a.pk),
         "period": str(analysis.q2.pk),
+        "light": "red",
     }
     branch = selectors.lights_by_period(
         world.admin_a1, analysis.campaign, world.branch_a1, analysis.q2
@@ -106,6 +108,12 @@ def test_attainment_distribution_in_ten_point_buckets(world, analysis):
     assert q2["90–100%"] == 1  # C0 1.00: the last bucket includes 100 %
     assert sum(q2.values()) == 2
     assert "无指标" not in q2
+    # Each bar drills to the period board filtered to its range, in percent.
+    drills = filters(selectors.attainment_distribution(user, campaign, org, analysis.q2))
+    base = {"org": str(org.pk), "period": str(analysis.q2.pk)}
+    assert drills["0–10%"] == {**base, "attainment": "0-10"}
+    assert drills["30–40%"] == {**base, "attainment": "30-40"}
+    assert drills["90–100%"] == {**base, "attainment": "90-"}
 
 
 def test_timeliness_counts_as_the_board_does(world, analysis):

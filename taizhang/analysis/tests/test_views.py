@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -18,7 +19,7 @@ from taizhang.campaigns.tests.factories import (
 )
 from taizhang.checkins.models import BenefitClaim, ClaimStatus, ProgressReport, ReportStatus
 
-from .conftest import _periods
+from .conftest import _periods, report
 
 DATA = re.compile(r'<script id="analysis-data" type="application/json">(.*?)</script>', re.DOTALL)
 
@@ -138,6 +139,106 @@ def test_board_drill_downs_open_the_period_and_state(client, world, analysis):
         assert target.context["page"].paginator.count == value, url
     lights = [url for key, _s, _v, url in _drill_urls(response) if key == "lights"]
     assert all(url.startswith(board) and "period=" in url for url in lights)
+
+
+def _board_rows(client, url) -> set[int]:
+    target = client.get(url)
+    assert target.status_code == 200, url
+    return {row.pk for row in target.context["page"].paginator.object_list}
+
+
+def _counted_projects(user, analysis, org, period, reports_filter) -> set[int]:
+    """The projects behind a figure's bar, from the reports the figure's selector counts."""
+    reports = selectors.counted_reports(user, analysis.campaign, org, period)
+    return set(reports.filter(reports_filter).values_list("project_id", flat=True))
+
+
+@pytest.fixture
+def completed_with_a_red_report(world, analysis):
+    """A project finished since its Q2 report: the figures still count that report."""
+    project = ProjectFactory(
+        campaign=analysis.campaign,
+        org=world.branch_a1,
+        code="A5",
+        status=ProjectStatus.COMPLETED,
+        lead=world.lead_person_a1,
+    )
+    report(project, analysis.q2, ReportStatus.SUBMITTED, light="red", attainment="1.20")
+    return project
+
+
+def test_light_drill_downs_land_on_the_board_filtered_to_the_reports_counted(
+    client, world, analysis, completed_with_a_red_report
+):
+    user = world.admin_company_a
+    client.force_login(user)
+    org = world.company_a
+    response = dashboard(client, analysis.campaign, org=org.pk, period=analysis.q2.pk)
+    periods = {str(p.pk): p for p in analysis.periods}
+    seen = set()
+    for key, light, value, url in _drill_urls(response):
+        if key != "lights":
+            continue
+        query = dict(parse_qsl(urlsplit(url).query))
+        assert query["light"] == light and query["org"] == str(org.pk)
+        period = periods[query["period"]]
+        expected = _counted_projects(user, analysis, org, period, selectors._light_q("", light))
+        assert _board_rows(client, url) == expected, url
+        assert len(expected) == value
+        seen.add((period.name, light, frozenset(expected)))
+    # The fixture's lights as they show (B1's override wins; A5 is completed, X9 deleted).
+    p = analysis.projects
+    assert (analysis.q1.name, "green", frozenset({p["A1"].pk, p["B1"].pk})) in seen
+    assert (
+        analysis.q2.name,
+        "red",
+        frozenset({p["A1"].pk, completed_with_a_red_report.pk}),
+    ) in seen
+    assert (analysis.q2.name, "amber", frozenset({p["C0"].pk})) in seen
+
+
+def test_attainment_drill_downs_land_on_the_board_filtered_to_the_bucket(
+    client, world, analysis, completed_with_a_red_report
+):
+    user = world.admin_company_a
+    client.force_login(user)
+    org = world.company_a
+    step = Decimal(1) / selectors.ATTAINMENT_BUCKETS
+    # A report without indicator readings: Q1's "无指标" bar.
+    unmeasured = ProjectFactory(
+        campaign=analysis.campaign, org=world.branch_a1, code="A6", lead=world.lead_person_a1
+    )
+    report(unmeasured, analysis.q1, ReportStatus.SUBMITTED, light="green")
+    response = dashboard(client, analysis.campaign, org=org.pk, period=analysis.q1.pk)
+    none_url = [u for k, _s, _v, u in _drill_urls(response) if k == "attainment"][-1]
+    assert "attainment=none" in none_url
+    assert _board_rows(client, none_url) == {unmeasured.pk}
+    for period in (analysis.q1, analysis.q2):
+        response = dashboard(client, analysis.campaign, org=org.pk, period=period.pk)
+        figure = next(f for f in page_data(response)["figures"] if f["key"] == "attainment")
+        links = [(v, u) for k, _s, v, u in _drill_urls(response) if k == "attainment"]
+        assert len(links) == len(figure["categories"])
+        union: set[int] = set()
+        for index, (value, url) in enumerate(links):
+            if index < selectors.ATTAINMENT_BUCKETS:
+                bucket = Q(attainment__gte=step * index)
+                if index < selectors.ATTAINMENT_BUCKETS - 1:
+                    bucket &= Q(attainment__lt=step * (index + 1))
+            else:
+                bucket = Q(attainment__isnull=True)
+            expected = _counted_projects(user, analysis, org, period, bucket)
+            rows = _board_rows(client, url)
+            assert rows == expected, url
+            assert len(rows) == value, url
+            union |= rows
+        # Every counted report is in exactly one bucket.
+        assert union == _counted_projects(user, analysis, org, period, Q())
+    # Over 100 % lands in the top bucket, with the reports at exactly 90–100 %.
+    response = dashboard(client, analysis.campaign, org=org.pk, period=analysis.q2.pk)
+    top = [u for k, _s, _v, u in _drill_urls(response) if k == "attainment"][-1]
+    assert "attainment=90-" in top
+    p = analysis.projects
+    assert _board_rows(client, top) == {p["C0"].pk, completed_with_a_red_report.pk}
 
 
 def test_org_out_of_scope_or_outside_the_campaign_is_404(client, world, analysis):

@@ -30,8 +30,11 @@ from ..schemas.assessment import (
     ScoresQuery,
 )
 from ..schemas.common import Id, Page, paginate
+from .assessment import router as assessment_router
 
 router = Router(tags=["scores"])
+# Schemes, manual entries and results days ride along under the same registration.
+router.add_router("", assessment_router)
 
 
 def _period(campaign: Campaign, value: str) -> Period | None:

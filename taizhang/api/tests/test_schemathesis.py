@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
@@ -35,6 +36,8 @@ from taizhang.campaigns.tests.factories import (
 )
 from taizhang.checkins import services as checkins
 from taizhang.checkins.services import RectificationInput
+from taizhang.jobs.models import JobKind
+from taizhang.jobs.services import job_create
 from taizhang.orgs.models import Membership, PoliticalStatus, Role
 from taizhang.orgs.tests.factories import MembershipFactory, OrgFactory, PersonFactory
 from taizhang.users.tests.factories import UserFactory
@@ -103,7 +106,16 @@ def _build() -> dict:
         actor=admin, campaign=campaign, spec=assessment.default_scheme_spec()
     )
     run = assessment.assessment_publish(actor=admin, scheme=scheme, period=periods[0])
+    attachment = campaigns.attachment_add(
+        actor=admin,
+        project=project,
+        upload=SimpleUploadedFile("方案.pdf", b"%PDF-1.4 plan", content_type="application/pdf"),
+    )
+    job = job_create(owner=admin, kind=JobKind.LEDGER_EXPORT, title="导出台账")
     ids = {
+        "item_id": inspection.items.get().pk,
+        "attachment_id": attachment.pk,
+        "job_id": job.pk,
         "org_id": branch.pk,
         "person_id": lead.pk,
         "membership_id": Membership.objects.filter(org=branch).first().pk,

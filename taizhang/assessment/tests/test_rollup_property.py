@@ -3,7 +3,8 @@
 The reference re-implements the documented rule independently, with Decimal only: each
 reading's attainment, the weighted project share and each contribution are carried to six
 decimal places (truncated), and an org's score is the mean over its subtree's projects (or of
-its children), rounded once, half up, to 2 places.
+its children, or of its children weighted by the scheme's explicit org weights), rounded
+once, half up, to 2 places.
 """
 
 import datetime as dt
@@ -33,6 +34,12 @@ goal = st.tuples(values, values, values, st.decimals(min_value=0, max_value=10, 
 )
 project = st.tuples(st.integers(min_value=0, max_value=30), st.lists(goal, min_size=1, max_size=3))
 tree = st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=7)
+# One optional explicit weight per node below the root (None: the default weight 1).
+org_weights = st.lists(
+    st.one_of(st.none(), st.decimals(min_value=Decimal("0.01"), max_value=1000, places=2)),
+    min_size=7,
+    max_size=7,
+)
 
 
 def ref_share(baseline: Decimal, target: Decimal, actual: Decimal) -> Decimal:
@@ -52,7 +59,10 @@ def ref_project_points(goals) -> Decimal:
 
 
 def ref_rollup(
-    rule: str, root: str, project_points: list[tuple[str, Decimal]]
+    rule: str,
+    root: str,
+    project_points: list[tuple[str, Decimal]],
+    weights: dict[str, Decimal] | None = None,
 ) -> dict[str, Decimal]:
     step = Org.steplen
     if rule == "project_weighted":
@@ -69,16 +79,22 @@ def ref_rollup(
     for path, points in project_points:
         direct[path].append(points)
         paths.update(path[:end] for end in range(len(root), len(path) + 1, step))
+    # mean_children is the weighted mean with every weight 1; under explicit_weights a child
+    # without a weight, and the org's own projects, weigh 1.
+    weight_of = (weights or {}) if rule == "explicit_weights" else {}
     exact: dict[str, Decimal] = {}
     for path in sorted(paths, key=len, reverse=True):
         parts = [
-            exact[c]
+            (weight_of.get(c, Decimal(1)), exact[c])
             for c in paths
             if c[:-step] == path and len(c) == len(path) + step and c in exact
         ]
         if direct.get(path):
-            parts.append(REF.divide(sum(direct[path]), len(direct[path])))
-        exact[path] = REF.divide(sum(parts), len(parts))
+            parts.append((Decimal(1), REF.divide(sum(direct[path]), len(direct[path]))))
+        exact[path] = REF.divide(
+            REF.add(0, sum((REF.multiply(w, v) for w, v in parts), Decimal(0))),
+            sum(w for w, _v in parts),
+        )
     return {p: v.quantize(CENT, rounding=ROUND_HALF_UP, context=REF) for p, v in exact.items()}
 
 
@@ -88,9 +104,10 @@ def ref_rollup(
 @given(
     shape=tree,
     projects=st.lists(project, min_size=1, max_size=8),
-    rule=st.sampled_from(["project_weighted", "mean_children"]),
+    rule=st.sampled_from(["project_weighted", "mean_children", "explicit_weights"]),
+    weights=org_weights,
 )
-def test_database_rollup_equals_decimal_reference(world, shape, projects, rule):
+def test_database_rollup_equals_decimal_reference(world, shape, projects, rule, weights):
     with transaction.atomic():
         # A random tree under company a: node i hangs under an earlier node (or the company).
         nodes = [world.company_a]
@@ -130,14 +147,29 @@ def test_database_rollup_equals_decimal_reference(world, shape, projects, rule):
                 )
                 IndicatorReading.objects.create(report=report, goal=g, actual=actual)
             expected_points.append((org.path, ref_project_points(goals)))
+        chosen = {
+            node.pk: weight for node, weight in zip(nodes[1:], weights, strict=False) if weight
+        }
+        if not chosen:  # the rule needs at least one explicit weight
+            chosen = {nodes[1].pk: Decimal("2.5")}
         scheme = services.scheme_create(
             actor=world.admin_company_a,
             campaign=world.campaign,
-            spec=single_criterion_spec(CriterionKind.GOAL_ATTAINMENT, rollup_rule=rule),
+            spec=single_criterion_spec(
+                CriterionKind.GOAL_ATTAINMENT,
+                rollup_rule=rule,
+                org_weights=[services.OrgWeightSpec(pk, w) for pk, w in chosen.items()],
+            ),
         )
         run = services.draft_compute(scheme=scheme, period=period)
         got = {s.org_path: Decimal(s.breakdown["score"]) for s in run.org_scores.all()}
-        expected = ref_rollup(rule, world.company_a.path, expected_points)
+        paths = dict(Org.objects.filter(pk__in=chosen).values_list("pk", "path"))
+        expected = ref_rollup(
+            rule,
+            world.company_a.path,
+            expected_points,
+            {paths[pk]: w for pk, w in chosen.items()},
+        )
         # Orgs without projects below them have no score, in both.
         assert got == {p: v for p, v in expected.items()}
         transaction.set_rollback(True)

@@ -222,7 +222,40 @@ RULE_EXPLANATIONS = {
     RollupRule.MEAN_CHILDREN: gettext_lazy(
         "各下级组织得分的平均值；本组织直属项目的平均分作为一个“下级”参与平均。"
     ),
+    RollupRule.EXPLICIT_WEIGHTS: gettext_lazy(
+        "Σ(权重 × 下级组织得分) ÷ Σ权重，只计已有得分的下级组织；未设置权重的下级组织按 1 计，"
+        "本组织直属项目的平均分作为一个权重为 1 的“下级”参与加权。"
+    ),
 }
+
+
+def _weighted_parts(
+    parts: list[dict],
+) -> tuple[list[dict[str, Any]], Decimal | None, Decimal | None]:
+    """Each part's weight, exact score and contribution weight × score ÷ Σweight (the
+    contributions add up to the org's exact value)."""
+    weight_sum = sum(int(part.get("weight_hundredths", 0)) for part in parts)
+    rows = []
+    value_sum = Fraction(0)
+    for part in parts:
+        value = Fraction(part.get("value_num", 0), part.get("value_den", 1) or 1)
+        weight = int(part.get("weight_hundredths", 0))
+        value_sum += value * weight
+        rows.append(
+            {
+                "org_id": part.get("org_id"),
+                "name": part.get("name") or "",
+                "own": bool(part.get("own")),
+                "weight": part.get("weight"),
+                "score_exact": exact(value),
+                "share_text": share_text(weight * ONE // weight_sum) if weight_sum else "",
+                "contribution": exact(value * weight / weight_sum) if weight_sum else None,
+            }
+        )
+    if not weight_sum:
+        return rows, None, None
+    # Before the org's own deductions and bonuses, which apply after the weighted mean.
+    return rows, Decimal(weight_sum) / 100, exact(value_sum / weight_sum)
 
 
 def explain_org(breakdown: dict) -> dict[str, Any]:
@@ -235,7 +268,11 @@ def explain_org(breakdown: dict) -> dict[str, Any]:
     ]
     rules = dict(RollupRule.choices)
     rule = breakdown.get("rule", "")
+    parts, weight_sum, parts_total = _weighted_parts(breakdown.get("parts") or [])
     return {
+        "parts": parts,
+        "weight_sum": weight_sum,
+        "parts_total": parts_total,
         "rule": rule,
         "rule_label": rules.get(rule, rule),
         "rule_text": str(RULE_EXPLANATIONS.get(rule, "")),

@@ -4,58 +4,25 @@ the ranking with its awards. The rules are in results_day.py; these views parse 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from taizhang.campaigns.permissions import access_campaign, campaigns_visible_to
+from taizhang.campaigns.permissions import access_campaign
 from taizhang.core.exceptions import DomainError
 from taizhang.core.forms import add_domain_error
-from taizhang.orgs.permissions import org_scope_q
 
 from .. import permissions as perms
 from .. import results_day as rd
 from .. import selectors
 from ..forms import CandidateForm, ResultsDayForm, ReviewForm
-from ..models import Candidate, ResultsDay, ResultsDayStatus, Review
+from ..models import ResultsDay, ResultsDayStatus, Review
 
-
-def _access_day(user, day_id) -> ResultsDay:
-    try:
-        return (
-            ResultsDay.objects.filter(campaign__in=campaigns_visible_to(user))
-            .select_related("campaign", "campaign__org", "published_by")
-            .get(pk=day_id)
-        )
-    except (ResultsDay.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-def _candidates_visible_to(user):
-    """Candidates of visible days whose project is inside the user's scope."""
-    return Candidate.objects.filter(
-        org_scope_q(user, field="project__org__path"),
-        results_day__campaign__in=campaigns_visible_to(user),
-    )
-
-
-def _access_candidate(user, candidate_id) -> Candidate:
-    try:
-        return (
-            _candidates_visible_to(user)
-            .select_related(
-                "project",
-                "project__lead",
-                "project__org",
-                "results_day",
-                "results_day__campaign",
-                "results_day__campaign__org",
-            )
-            .get(pk=candidate_id)
-        )
-    except (Candidate.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+# One visibility rule for the pages and the API (permissions.py).
+_access_day = perms.access_results_day
+_candidates_visible_to = perms.candidates_visible_to
+_access_candidate = perms.access_candidate
 
 
 def _default_form() -> ResultsDayForm:

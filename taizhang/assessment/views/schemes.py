@@ -128,7 +128,9 @@ def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
         return redirect(f"{url}?version={scheme.version}")
     has_published = scheme.runs.filter(kind=RunKind.PUBLISHED).exists()
     if request.method == "POST":
-        editor = SchemeEditor(request.POST)
+        editor = SchemeEditor(
+            request.POST, org_choices=selectors.weight_org_choices(campaign, scheme)
+        )
         if not editor.adding and editor.is_valid():
             try:
                 saved = services.scheme_update(actor=user, scheme=scheme, spec=editor.to_spec())
@@ -149,7 +151,10 @@ def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
         elif not editor.adding:
             editor.error = _("有填写错误，方案未保存。请按提示修改。")
     else:
-        editor = SchemeEditor(spec=services.spec_of(scheme))
+        editor = SchemeEditor(
+            spec=services.spec_of(scheme),
+            org_choices=selectors.weight_org_choices(campaign, scheme),
+        )
     return render(
         request,
         "assessment/scheme_form.html",

@@ -288,3 +288,54 @@ def test_supervision_of_invisible_campaign_is_404(client, world):
     other = CampaignFactory(org=world.company_b)
     client.force_login(world.admin_a1)
     assert client.get(reverse("checkins:supervision"), {"campaign": other.pk}).status_code == 404
+
+
+def test_board_filtered_to_a_light_or_an_attainment_range(client, world, checkin, frozen_today):
+    """The dashboard's light and attainment drill-downs: only the projects whose submitted
+    report for the period shows that light or falls in that range."""
+    q2, on_time, late, returned, missing = _board_world(world, checkin)
+    frozen_today(dt.date(2020, 7, 25))
+    counted = [on_time, late]
+    for report in (*counted, returned):
+        report.refresh_from_db()
+    url = reverse("checkins:board", args=[world.campaign.pk])
+    client.force_login(world.admin_company_a)
+    for light in ("green", "amber", "red"):
+        response = client.get(url, {"period": q2.pk, "light": light})
+        expected = {str(r.project_id) for r in counted if r.light == light}
+        assert set(_rows(_html(response))) == expected, light
+        assert response.context["light"] == light
+    # A returned report is not counted, whatever its light.
+    response = client.get(url, {"period": q2.pk, "light": returned.light})
+    assert str(returned.project_id) not in _rows(_html(response))
+    html = _html(response)
+    assert "只列出本周期已报送" in html and 'name="light"' in html
+
+    values = sorted({r.attainment for r in counted if r.attainment is not None})
+    assert values, "the fixture's reports have readings"
+    low = int(values[0] * 100) // 10 * 10
+    response = client.get(url, {"period": q2.pk, "attainment": f"{low}-{low + 10}"})
+    expected = {
+        str(r.project_id)
+        for r in counted
+        if r.attainment is not None and low / 100 <= r.attainment < (low + 10) / 100
+    }
+    assert expected and set(_rows(_html(response))) == expected
+    response = client.get(url, {"period": q2.pk, "attainment": f"{low + 10}-"})
+    expected = {
+        str(r.project_id)
+        for r in counted
+        if r.attainment is not None and r.attainment >= (low + 10) / 100
+    }
+    assert set(_rows(_html(response))) == expected
+    response = client.get(url, {"period": q2.pk, "attainment": "none"})
+    assert set(_rows(_html(response))) == {
+        str(r.project_id) for r in counted if r.attainment is None
+    }
+
+    # Anything unreadable is ignored: the whole board, as for an unknown state.
+    everyone = set(_rows(_html(client.get(url, {"period": q2.pk}))))
+    for params in ({"light": "purple"}, {"attainment": "x-y"}, {"attainment": "-"}):
+        response = client.get(url, {"period": q2.pk, **params})
+        assert set(_rows(_html(response))) == everyone, params
+        assert "只列出本周期已报送" not in _html(response)

@@ -1,5 +1,7 @@
 """The period board (which reports are in, late, missing or returned) and the 督办 board."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +14,7 @@ from taizhang.orgs.permissions import access_org
 
 from .. import selectors
 from ..models import LightChoices
-from ..selectors import BoardState
+from ..selectors import BoardState, ReportFilter
 from ..services import local_today
 from .common import org_options, page_of
 
@@ -24,6 +26,45 @@ BOARD_STATES = [
     (BoardState.NOT_DUE, _("未到截止日")),
 ]
 BOARD_PER_PAGE = 100
+
+
+def _percent(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value / 100 if value.is_finite() else None
+
+
+def report_filter_from_query(request: HttpRequest) -> tuple[ReportFilter, str]:
+    """`?light=red` and `?attainment=30-40` (percent, from inclusive to exclusive; "90-" has
+    no upper end) or `?attainment=none`: the dashboard's drill-downs. Returns the filter
+    and a label for it; anything unreadable is ignored, like an unknown `state`."""
+    light = request.GET.get("light", "").strip()
+    light_labels = dict(LightChoices.choices)
+    if light not in light_labels:
+        light = ""
+    labels = [str(light_labels[light])] if light else []
+    text = request.GET.get("attainment", "").strip()
+    low = high = None
+    none = False
+    if text == "none":
+        none = True
+        labels.append(str(_("无指标")))
+    elif "-" in text:
+        low_text, high_text = text.split("-", 1)
+        low = _percent(low_text) if low_text else None
+        high = _percent(high_text) if high_text else None
+        if (low_text and low is None) or (high_text and high is None) or low is high is None:
+            low = high = None
+        else:
+            labels.append(
+                str(_("目标达成度 %(range)s")) % {"range": f"{low_text}–{high_text or ''}%"}
+            )
+    report_filter = ReportFilter(
+        light=light, attainment_min=low, attainment_max=high, no_attainment=none
+    )
+    return report_filter, " · ".join(labels)
 
 
 @login_required
@@ -53,11 +94,12 @@ def period_board(request: HttpRequest, campaign_id: int) -> HttpResponse:
     labels = dict(BOARD_STATES)
     if state not in labels:
         state = ""
+    report_filter, report_filter_label = report_filter_from_query(request)
 
     counts: dict[str, int] = {}
     page = None
     if period is not None:
-        board = selectors.period_board(user, period, org)
+        board = selectors.period_board(user, period, org, report_filter)
         counts = selectors.board_counts(board)
         page = page_of(request, board.filter(board_state=state) if state else board, BOARD_PER_PAGE)
         light_labels = dict(LightChoices.choices)
@@ -76,6 +118,11 @@ def period_board(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "selected_org": org,
             "org_options": org_options(user, campaign, org),
             "state": state,
+            "light": report_filter.light,
+            "attainment": request.GET.get("attainment", "").strip()
+            if report_filter.by_attainment
+            else "",
+            "report_filter_label": report_filter_label,
             "states": [
                 {"key": key, "label": label, "count": counts.get(key, 0)}
                 for key, label in BOARD_STATES

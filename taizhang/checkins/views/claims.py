@@ -20,7 +20,7 @@ from .. import permissions as perms
 from .. import selectors, services
 from ..forms import ClaimDecisionForm, ClaimForm, EvidenceForm
 from ..models import BenefitClaim, ClaimStatus, Evidence
-from .common import attach_files, discard_files, org_options, page_of
+from .common import attach_files, discard_files, org_options, page_of, stale_decision_form
 
 # The per-project table of a group-wide campaign is cut here; the org filter narrows it.
 BREAKDOWN_LIMIT = 200
@@ -85,7 +85,8 @@ def _detail(
         "evidence": claim.evidence.select_related("uploaded_by"),
         "is_claimant": claim.claimant_id == user.pk,
         "can_verify": can_verify,
-        "decision_form": decision_form or (ClaimDecisionForm() if can_verify else None),
+        "decision_form": decision_form
+        or (ClaimDecisionForm(initial={"version": claim.lock_version}) if can_verify else None),
         "evidence_form": evidence_form or (EvidenceForm() if can_add_evidence else None),
         "totals": selectors.benefit_totals(user, project.campaign, project=project),
     }
@@ -118,12 +119,21 @@ def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
                     claim=claim,
                     verified_amount=data["verified_amount"],
                     note=data["note"],
+                    expected_version=data["version"],
                 )
             else:
-                services.claim_reject(actor=request.user, claim=claim, reason=data["reason"])
+                services.claim_reject(
+                    actor=request.user,
+                    claim=claim,
+                    reason=data["reason"],
+                    expected_version=data["version"],
+                )
         except DomainError as error:
-            add_domain_error(form, error)
             claim = _claim(request, claim_id)  # the services set fields before refusing
+            if error.code == "stale":
+                form = stale_decision_form(ClaimDecisionForm, request.POST, claim, error)
+            else:
+                add_domain_error(form, error)
         else:
             if data["action"] == "verify":
                 messages.success(request, _("成果已核定。"))

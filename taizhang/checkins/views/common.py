@@ -2,13 +2,23 @@
 
 from collections.abc import Iterable
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, QueryDict
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from taizhang.campaigns.models import Campaign
+from taizhang.campaigns.views.projects import (
+    StaleChange,
+    _add_stale_errors,
+    _stale_context,
+    _with_version,
+)
+from taizhang.core.exceptions import DomainError
+from taizhang.core.forms import add_domain_error
 from taizhang.orgs.models import Org
 from taizhang.orgs.permissions import orgs_visible_to
 
@@ -83,3 +93,45 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(handle, as_attachment=True, filename=evidence.name)
+
+
+# --------------------------------------------------------------------------- stale forms
+# The project forms' "someone changed this since you opened it": the same history diff,
+# shown the same way, for the check-in forms that carry a `version`.
+
+
+def stale_changes(model: type[Model], obj: Model, since_version: int | None) -> list[StaleChange]:
+    """The saves of `obj` after the version the form was opened at, each with its diff."""
+    return _stale_context(model, obj, since_version)
+
+
+def with_version(data: QueryDict, version: int) -> QueryDict:
+    """The submitted data with the version just shown: saving again overwrites knowingly."""
+    return _with_version(data, version)
+
+
+def stale_decision_form(
+    form_class: type[forms.Form], data: QueryDict, obj: Model, error: DomainError
+) -> forms.Form:
+    """A decision form on a detail page (review, verify, close out) refused as stale: bound
+    again with the current version (a second click decides knowingly), with the 409 message
+    and the other person's changes as lines under it. Nothing was saved."""
+    since = data.get("version", "")
+    form = form_class(with_version(data, obj.lock_version))  # type: ignore[attr-defined]
+    form.is_valid()
+    add_domain_error(form, error)
+    _add_stale_errors(form, type(obj), obj, int(since) if since.isdigit() else None)
+    return form
+
+
+def stale_lines(obj: Model, since_version: int | None) -> list[str]:
+    """The other person's changes as sentences, for a page that answers with messages."""
+    lines = []
+    for entry in stale_changes(type(obj), obj, since_version):
+        who = str(entry.user) if entry.user else _("系统")
+        lines += [
+            _("%(who)s 把“%(label)s”由“%(old)s”改为“%(new)s”")
+            % {"who": who, "label": change.label, "old": change.old, "new": change.new}
+            for change in entry.changes
+        ]
+    return lines

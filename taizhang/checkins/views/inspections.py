@@ -25,7 +25,7 @@ from .. import selectors, services
 from ..forms import InspectionForm, RectificationCloseForm, RectificationFormSet
 from ..models import Evidence, RectificationStatus
 from ..services import RectificationInput, local_today
-from .common import ORG_OPTION_LEVELS, attach_files, discard_files, page_of
+from .common import ORG_OPTION_LEVELS, attach_files, discard_files, page_of, stale_lines
 
 
 def _subject(request: HttpRequest, campaign: Campaign) -> tuple[Project | None, Org | None]:
@@ -145,13 +145,21 @@ def rectification_update(request: HttpRequest, item_id: int) -> HttpResponse:
             attach_files(actor=user, uploads=uploads, stored=stored, rectification=item)
             if action == "close":
                 services.rectification_close(
-                    actor=user, item=item, closing_note=form.cleaned_data.get("closing_note", "")
+                    actor=user,
+                    item=item,
+                    closing_note=form.cleaned_data.get("closing_note", ""),
+                    expected_version=form.cleaned_data.get("version"),
                 )
             elif not uploads:
                 raise DomainError(_("请选择文件。"), "required", field="file")
     except DomainError as error:
         discard_files(stored)
         messages.error(request, error.message)
+        if error.code == "stale":
+            # The page reloads with the current item (and version); the other person's
+            # change is listed under the refusal.
+            for line in stale_lines(item, form.cleaned_data.get("version")):
+                messages.warning(request, line)
     else:
         if action == "close":
             messages.success(request, _("整改事项已销号。"))

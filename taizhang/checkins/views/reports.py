@@ -21,7 +21,14 @@ from .. import selectors, services
 from ..forms import LightOverrideForm, ReportForm, ReviewForm
 from ..models import Evidence, Period, ProgressReport, ReportStatus
 from ..services import MeasureProgress
-from .common import attach_files, discard_files
+from .common import (
+    StaleChange,
+    attach_files,
+    discard_files,
+    stale_changes,
+    stale_decision_form,
+    with_version,
+)
 
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
@@ -54,11 +61,12 @@ def report_edit(request: HttpRequest, project_id: int, period_id: int) -> HttpRe
         "measures": list(project.measures.all()),
         "report": report,
     }
+    stale: list[StaleChange] = []
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             saved = _save(request, form, project, period)
-            if saved is not None:
+            if isinstance(saved, ProgressReport):
                 if form.cleaned_data["action"] == "submit":
                     late = _("（逾期提交）") if saved.is_late else ""
                     messages.success(request, _("报告已提交，等待审核。") + late)
@@ -66,6 +74,17 @@ def report_edit(request: HttpRequest, project_id: int, period_id: int) -> HttpRe
                 messages.success(request, _("草稿已保存。"))
                 return redirect("checkins:report_edit", project_id=project.pk, period_id=period.pk)
             report = _report_of(project, period)  # what is stored, after the rollback
+            if saved.code == "stale" and report is not None:
+                # Someone saved the report since this form was opened: show their change
+                # above the form, keep what this user typed, and carry the version just
+                # shown so that saving again overwrites knowingly.
+                stale = stale_changes(ProgressReport, report, form.cleaned_data["version"])
+                form = ReportForm(
+                    with_version(request.POST, report.lock_version),
+                    **{**form_kwargs, "report": report},
+                )
+                form.is_valid()
+                form.add_domain_error(saved)
     else:
         form = ReportForm(**form_kwargs)
     return render(
@@ -77,6 +96,7 @@ def report_edit(request: HttpRequest, project_id: int, period_id: int) -> HttpRe
             "period": period,
             "report": report,
             "form": form,
+            "stale": stale,
             "evidence": report.evidence.select_related("uploaded_by") if report else [],
         },
     )
@@ -84,8 +104,9 @@ def report_edit(request: HttpRequest, project_id: int, period_id: int) -> HttpRe
 
 def _save(
     request: HttpRequest, form: ReportForm, project: Project, period: Period
-) -> ProgressReport | None:
-    """Open, save, attach and (when asked) submit as one unit; on refusal show why."""
+) -> ProgressReport | DomainError:
+    """Open, save, attach and (when asked) submit as one unit; on refusal show why and
+    return the refusal. The version the form was opened at is checked by report_save."""
     data = form.cleaned_data
     stored: list[Evidence] = []
     try:
@@ -102,6 +123,7 @@ def _save(
                     pk: MeasureProgress(status=status, percent_complete=percent, note=note)
                     for pk, (status, percent, note) in form.measure_progress().items()
                 },
+                expected_version=data["version"],
             )
             attach_files(actor=request.user, uploads=data["file"], stored=stored, report=report)
             if data["action"] == "submit":
@@ -109,7 +131,7 @@ def _save(
     except DomainError as error:
         discard_files(stored)
         form.add_domain_error(error)
-        return None
+        return error
     return report
 
 
@@ -138,7 +160,8 @@ def _detail(
         and not report.period.is_closed
         and perms.can_write_report(user, project),
         "can_review": can_review,
-        "review_form": review_form or (ReviewForm() if can_review else None),
+        "review_form": review_form
+        or (ReviewForm(initial={"version": report.lock_version}) if can_review else None),
         "can_override": can_override,
         "light_form": light_form
         or (
@@ -167,13 +190,22 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
     if form.is_valid():
         action = form.cleaned_data["action"]
         comment = form.cleaned_data["comment"]
+        version = form.cleaned_data["version"]
         try:
             if action == "accept":
-                services.report_accept(actor=request.user, report=report, comment=comment)
+                services.report_accept(
+                    actor=request.user, report=report, comment=comment, expected_version=version
+                )
             else:
-                services.report_return(actor=request.user, report=report, comment=comment)
+                services.report_return(
+                    actor=request.user, report=report, comment=comment, expected_version=version
+                )
         except DomainError as error:
-            add_domain_error(form, error)
+            report = perms.access_report(request.user, report_id)
+            if error.code == "stale":
+                form = stale_decision_form(ReviewForm, request.POST, report, error)
+            else:
+                add_domain_error(form, error)
         else:
             if action == "accept":
                 messages.success(request, _("报告已审核通过。"))

@@ -24,7 +24,7 @@ from taizhang.core.exceptions import DomainError
 from taizhang.exports.tests.ledger_builders import build_ledger
 from taizhang.imports import services
 from taizhang.imports.models import ImportStatus
-from taizhang.orgs.models import PoliticalStatus
+from taizhang.orgs.models import Person, PoliticalStatus
 from taizhang.orgs.tests.factories import PersonFactory
 
 from .conftest import SAMPLE, file_upload, xlsx_upload
@@ -99,7 +99,7 @@ def test_the_sample_ledger_imports_into_a_fresh_campaign(sample_world):
     assert report["counts"]["create"] == 2
     assert Project.objects.count() == 0  # a dry run writes nothing
     counts = services.ledger_import_apply(actor=world.admin_company_a, ledger_import=ledger_import)
-    assert counts == {"created": 2, "updated": 0, "unchanged": 0}
+    assert counts == {"created": 2, "updated": 0, "unchanged": 0, "registered": 0}
     trade, mine = Project.objects.order_by("code")
     assert (trade.code, trade.title, trade.org, trade.lead.name) == (
         "2020-001", "稀土贸易创效", world.sample_branch, "张明",
@@ -139,6 +139,7 @@ def test_importing_the_sample_again_changes_nothing(sample_world):
         "created": 0,
         "updated": 0,
         "unchanged": 2,
+        "registered": 0,
     }
     assert history_counts() == before
 
@@ -417,13 +418,21 @@ def test_reimporting_an_exported_ledger_changes_nothing(client, world):
     versions = dict(Project.objects.values_list("code", "lock_version"))
     ledger_import, report = dry_run(world, SimpleUploadedFile("export.xlsx", content))
     assert report["errors"] == [] and report["warnings"] == []
-    assert report["counts"] == {"create": 0, "update": 0, "unchanged": 4, "error": 0, "skipped": 0}
+    assert report["counts"] == {
+        "create": 0,
+        "update": 0,
+        "unchanged": 4,
+        "error": 0,
+        "skipped": 0,
+        "register": 0,
+    }
     assert services.ledger_import_apply(
         actor=world.admin_company_a, ledger_import=ledger_import
     ) == {
         "created": 0,
         "updated": 0,
         "unchanged": 4,
+        "registered": 0,
     }
     assert history_counts() == before
     assert dict(Project.objects.values_list("code", "lock_version")) == versions
@@ -450,3 +459,136 @@ def test_edits_in_the_detail_sheets_are_imported(client, world):
     assert project.goals.get(name="目标利润").target == Decimal(800)
     assert project.measures.get(description="拓展采购渠道").percent_complete == 90
     assert Project.objects.get(code="TZ-0002").goals.get(name="目标利润").target == Decimal(500)
+
+
+# --------------------------------------------------------------------------- unregistered people
+
+
+def _people_named(*names):
+    return Person.objects.filter(name__in=names)
+
+
+def test_unregistered_people_are_listed_and_registered_only_with_the_option(world):
+    upload = ledger(row(1, 牵头人="新党员", 参与人员="新群众、群众甲"), row(2, 参与人员="新群众"))
+    before = history_counts()
+    ledger_import, report = dry_run(world, upload, actor=world.admin_a1)
+    bad = errors_by_row(report)
+    assert set(bad) == {3, 4}
+    assert any("勾选“登记未登记的人员”" in m and "新党员" in m for m in bad[3])
+    assert report["clean_if_registered"] and not ledger_import.is_clean
+    assert report["registrations"] == [
+        {
+            "name": "新党员",
+            "org": "甲一支部",
+            "status": "中共党员",
+            "basis": "项目牵头人，按“党员带头”视为中共党员",
+            "rows": "3",
+        },
+        {
+            "name": "新群众",
+            "org": "甲一支部",
+            "status": "群众",
+            "basis": "参与人员，视为群众",
+            "rows": "3、4",
+        },
+    ]
+    with pytest.raises(DomainError) as info:
+        services.ledger_import_apply(actor=world.admin_a1, ledger_import=ledger_import)
+    assert info.value.code == "unregistered_people"
+    assert history_counts() == before and not _people_named("新党员", "新群众").exists()
+
+    # Ticking the option after the dry run: the plan is the one shown, now clean.
+    counts = services.ledger_import_apply(
+        actor=world.admin_a1, ledger_import=ledger_import, register_unknown=True
+    )
+    assert counts == {"created": 2, "updated": 0, "unchanged": 0, "registered": 2}
+    lead = Person.objects.get(name="新党员")
+    masses = Person.objects.get(name="新群众")
+    assert (lead.org, lead.political_status) == (world.branch_a1, PoliticalStatus.MEMBER)
+    assert (masses.org, masses.political_status) == (world.branch_a1, PoliticalStatus.MASSES)
+    assert lead.history.get().history_change_reason == "登记人员"
+    first, second = Project.objects.order_by("code")
+    assert first.lead == lead
+    assert sorted(p.person.name for p in first.participants.all()) == ["新群众", "群众甲"]
+    assert [p.person for p in second.participants.all()] == [masses]
+
+
+def test_a_refusal_after_registering_rolls_the_people_back_too(world, monkeypatch):
+    ledger_import, _report = dry_run(world, ledger(row(1, 牵头人="新党员")), actor=world.admin_a1)
+
+    def refuse(**kwargs):
+        raise DomainError("拒绝", "refused")
+
+    monkeypatch.setattr(services.campaign_services, "project_create", refuse)
+    with pytest.raises(DomainError):
+        services.ledger_import_apply(
+            actor=world.admin_a1, ledger_import=ledger_import, register_unknown=True
+        )
+    assert not _people_named("新党员").exists()
+    assert not Person.history.filter(name="新党员").exists()
+
+
+def test_a_political_status_column_wins_over_the_assumption(world):
+    headers = [*HEADERS, "政治面貌"]
+
+    def status_row(n, lead, status):
+        return [*row(n, 牵头人=lead, 参与人员=""), status]
+
+    upload = ledger(
+        status_row(1, "预备甲", "预备党员"),
+        status_row(2, "群众丙", "群众"),
+        status_row(3, "lead_a1", "群众"),
+        headers=headers,
+    )
+    ledger_import, report = dry_run(world, upload, actor=world.admin_a1)
+    assert ledger_import.mapping["columns"]["13"] == "lead_political_status"
+    bad = errors_by_row(report)
+    assert set(bad) == {3, 4}
+    assert any("勾选“登记未登记的人员”" in m and "中共预备党员" in m for m in bad[3])
+    assert any("牵头人必须是中共党员或中共预备党员，群众丙" in m for m in bad[4])
+    assert [(r["name"], r["status"], r["basis"]) for r in report["registrations"]] == [
+        ("预备甲", "中共预备党员", "按文件中的“政治面貌”"),
+        ("群众丙", "群众", "按文件中的“政治面貌”"),
+    ]
+    # A registered person's record is kept; the difference is pointed out.
+    warnings = {item["row"]: item["messages"] for item in report["warnings"]}
+    assert any("导入不修改已登记人员的信息" in m for m in warnings[5])
+    assert not report["clean_if_registered"]  # row 4 stays bad whatever the option
+
+
+def test_names_shared_by_two_people_stay_errors_with_the_option(world):
+    PersonFactory(org=world.branch_a1, name="重名", staff_no="D-1")
+    PersonFactory(org=world.branch_a1, name="重名", staff_no="D-2")
+    ledger_import = parse(world, ledger(row(1, 参与人员="重名")), world.admin_a1)
+    report = services.ledger_import_dry_run(
+        actor=world.admin_a1, ledger_import=ledger_import, register_unknown=True
+    )
+    assert any("有 2 位名为“重名”的人员" in m for m in errors_by_row(report)[3])
+    assert report["registrations"] == [] and not report["clean_if_registered"]
+    assert Person.objects.filter(name="重名").count() == 2
+
+
+def test_one_unregistered_name_in_two_orgs_is_not_guessed(world):
+    upload = ledger(row(1, 参与人员="新人"), row(2, 责任组织="甲二支部", 参与人员="新人"))
+    ledger_import = parse(world, upload, world.admin_company_a)
+    report = services.ledger_import_dry_run(
+        actor=world.admin_company_a, ledger_import=ledger_import, register_unknown=True
+    )
+    bad = errors_by_row(report)
+    assert set(bad) == {3, 4}
+    assert all(any("无法确定登记在哪个组织" in m for m in bad[n]) for n in (3, 4))
+    assert report["registrations"] == []
+
+
+def test_only_an_org_admin_may_register_people_through_an_import(world):
+    ledger_import = parse(world, ledger(row(1, 参与人员="新人")), world.lead_a1)
+    report = services.ledger_import_dry_run(
+        actor=world.lead_a1, ledger_import=ledger_import, register_unknown=True
+    )
+    assert any("您无权在“甲一支部”登记人员" in m for m in errors_by_row(report)[3])
+    assert report["registrations"] == []
+    with pytest.raises(DomainError):
+        services.ledger_import_apply(
+            actor=world.lead_a1, ledger_import=ledger_import, register_unknown=True
+        )
+    assert not _people_named("新人").exists()

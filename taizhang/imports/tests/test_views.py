@@ -83,13 +83,16 @@ def test_upload_columns_dry_run_import(client, world):
 
 def test_the_report_page_lists_bad_rows_and_offers_no_import(client, world):
     client.force_login(world.admin_a1)
-    _upload(client, world, ledger(row(1), row(2, 牵头人="查无此人")))
+    # An unknown lead alone would be offered for registration: this lead is registered
+    # but not a Party member, which no option fixes.
+    _upload(client, world, ledger(row(1), row(2, 牵头人="群众甲")))
     ledger_import = LedgerImport.objects.get()
     page = client.get(reverse("imports:mapping", args=[ledger_import.pk]))
     client.post(reverse("imports:mapping", args=[ledger_import.pk]), _mapping_data(page))
     html = client.get(reverse("imports:report", args=[ledger_import.pk])).content.decode()
-    assert "找不到人员“查无此人”" in html
+    assert "牵头人必须是中共党员或中共预备党员，群众甲" in html
     assert "没有写入任何数据" in html
+    assert 'name="register_unknown"' not in html
     assert reverse("imports:apply", args=[ledger_import.pk]) not in html
 
 
@@ -181,3 +184,30 @@ def test_the_import_job_on_the_database_backend(client, sample_world):
     assert Project.objects.count() == 2
     done = Job.objects.get(kind=JobKind.LEDGER_IMPORT_APPLY)
     assert done.status == JobStatus.SUCCEEDED and done.progress == 100
+
+
+@override_settings(TAIZHANG_IMPORT_INLINE_MAX_ROWS=0)
+def test_registering_unknown_people_in_the_background(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.admin_a1)
+    _upload(client, world, ledger(row(1, 牵头人="新党员", 参与人员="新群众")))
+    ledger_import = LedgerImport.objects.get()
+    page = client.get(reverse("imports:mapping", args=[ledger_import.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports:mapping", args=[ledger_import.pk]), _mapping_data(page))
+    html = client.get(reverse("imports:report", args=[ledger_import.pk])).content.decode()
+    assert 'name="register_unknown"' in html and "新党员" in html and "新群众" in html
+    # Unticked: refused before a job is queued.
+    response = client.post(reverse("imports:apply", args=[ledger_import.pk]), follow=True)
+    assert "文件中有未登记的人员" in response.content.decode()
+    assert not Job.objects.filter(kind=JobKind.LEDGER_IMPORT_APPLY).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("imports:apply", args=[ledger_import.pk]), {"register_unknown": "on"})
+    job = Job.objects.get(kind=JobKind.LEDGER_IMPORT_APPLY)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.params["register_unknown"] is True
+    project = Project.objects.get()
+    assert project.lead.name == "新党员" and project.lead.political_status == "member"
+    assert [p.person.name for p in project.participants.all()] == ["新群众"]
