@@ -23,7 +23,7 @@ TEST_DATABASE_URL ?= postgresql://postgres:postgres@127.0.0.1:5432/taizhang_test
 export TEST_DATABASE_URL PYTEST_ARGS PYTEST_WORKERS
 
 .PHONY: help install run test test-sqlite test-pg lint migrations-check services fmt messages \
-	compile-messages clean
+	compile-messages clean bench
 
 help:
 	@echo "make run          install, migrate, load demo data, serve http://127.0.0.1:8000"
@@ -33,6 +33,7 @@ help:
 	@echo "make fmt          ruff format + ruff check --fix"
 	@echo "make messages     regenerate taizhang/locale/en .po, report untranslated, compile"
 	@echo "make install      create .venv, pip install -e '.[dev]', compile translations"
+	@echo "make bench        benchmarks P1-P8 on bench databases of their own -> BENCHMARKS.md"
 
 # ---------------------------------------------------------------------------------- install
 
@@ -113,6 +114,19 @@ migrations-check: install
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# ---------------------------------------------------------------------------------- bench
+
+# Rebuilds var/bench/ (SQLite) and the PostgreSQL databases taizhang_bench(_half) from
+# nothing, never the dev database; the two run at once (--parallel), one per core.
+# BENCH_ARGS=--quick: company scale, short P8.
+BENCH_DATABASE_URL ?= postgresql://postgres:postgres@127.0.0.1:5432/taizhang_bench
+BENCH_ARGS ?=
+
+bench: install
+	@scripts/ensure-services.sh postgres
+	@env -u DATABASE_URL -u DJANGO_SETTINGS_MODULE $(TAIZHANG) bench --parallel \
+		--pg-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 # ---------------------------------------------------------------------------------- i18n
 

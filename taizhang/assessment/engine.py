@@ -112,16 +112,19 @@ def gather(scheme: Scheme, period: Period, project_ids: list[int] | None = None)
             "project_type__is_benefit",
         )
     }
-    ids = list(projects)
+    # Subqueries, not lists of ids: a whole group is 50,000 projects, and an IN list that
+    # long is a 300 kB statement per source that the planner cannot join from.
+    ids = projects_qs.values("pk")
+    period_reports = ProgressReport.objects.filter(
+        project_id__in=ids,
+        period=period,
+        status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
+    )
     reports = {
         row["project_id"]: row
-        for row in ProgressReport.objects.filter(
-            project_id__in=ids,
-            period=period,
-            status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
-        ).values("pk", "project_id", "is_late", "submitted_at", "status")
+        for row in period_reports.values("pk", "project_id", "is_late", "submitted_at", "status")
     }
-    report_ids = [r["pk"] for r in reports.values()]
+    report_ids = period_reports.values("pk")
     readings = IndicatorReading.objects.filter(
         report_id__in=report_ids, goal__deleted_at__isnull=True
     )

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from taizhang.orgs.models import PARTY_MEMBER_STATUSES, Org, Person
 from taizhang.orgs.permissions import org_scope_q
@@ -44,9 +45,18 @@ def ledger_projects(user, campaign: Campaign, filters: LedgerFilters) -> QuerySe
         projects_visible_to(user)
         .filter(campaign=campaign)
         .select_related("org", "lead", "project_type", "focus_area")
+        # A correlated count, not a JOIN + GROUP BY: the paginator's COUNT(*) then drops
+        # it, and neither query groups the whole filtered ledger (P1 in BENCHMARKS.md).
         .annotate(
-            participant_count=Count(
-                "participants", filter=Q(participants__deleted_at__isnull=True), distinct=True
+            participant_count=Coalesce(
+                Subquery(
+                    Participant.objects.filter(project=OuterRef("pk"))
+                    .order_by()
+                    .values("project")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
             )
         )
     )

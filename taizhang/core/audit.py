@@ -147,9 +147,36 @@ class _Tables:
         return cls(AuditEntry, AuditHead, AuditSchema)
 
 
+def _schema_cache(using: str) -> dict[tuple, int]:
+    """Schema ids read or written in the current transaction, for as long as it lasts.
+
+    Django replaces `connection.run_on_commit` with a new list when a transaction commits
+    or rolls back, when a savepoint rolls back and when the connection closes, and at no
+    other time; tied to that list object, the cache never outlives a row it names (a schema
+    row inserted under a savepoint that rolls back takes the cache with it, and nothing is
+    carried into the next transaction, where a flush could have removed the row). It saves
+    one query per record on single saves: one lookup per model and transaction instead.
+    """
+    connection = connections[using]
+    cached = getattr(connection, "_taizhang_audit_schemas", None)
+    if cached is None or cached[0] is not connection.run_on_commit:
+        cached = (connection.run_on_commit, {})
+        connection._taizhang_audit_schemas = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
 def _schema_id(tables: _Tables, label: str, fields: Sequence[str], using: str) -> int:
     text = ",".join(fields)
     fingerprint = _sha256(label + "|" + text)
+    cache = _schema_cache(using)
+    key = (tables.schema, label, fingerprint)
+    if key in cache:
+        return cache[key]
+    cache[key] = _schema_lookup(tables, label, fingerprint, text, using)
+    return cache[key]
+
+
+def _schema_lookup(tables: _Tables, label: str, fingerprint: str, text: str, using: str) -> int:
     found = (
         tables.schema._base_manager.using(using)
         .filter(model=label, fingerprint=fingerprint)

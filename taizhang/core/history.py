@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_manager_for_model
@@ -26,6 +27,83 @@ def save_with_history(obj: M, *, actor, reason: str = "", **save_kwargs) -> M:
     obj.full_clean()
     obj.save(**save_kwargs)
     return obj
+
+
+def clean_batch(objs: Sequence[models.Model], *, chunk: int = 500) -> None:
+    """full_clean for many new objects of one model in one query per foreign key, where
+    full_clean runs one per key and object.
+
+    Each object's fields are validated as full_clean does (type, length, choices, blank,
+    null, validators, decimal places) and its clean() runs; each foreign key's values are
+    checked to exist for the whole batch at once, through the related model's base manager
+    as ForeignKey.validate does. Unique and check constraints are not evaluated (that is a
+    query per constraint and object): a caller using this states those rules itself, and
+    the database enforces them on insert. Raises ValidationError like full_clean.
+    """
+    rows = list(objs)
+    if not rows:
+        return
+    model = type(rows[0])
+    keys = [
+        f
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.many_to_one and not f.remote_field.parent_link
+    ]
+    skip = {f.name for f in keys}
+    for obj in rows:
+        # Model.full_clean's steps, with the foreign keys' lookups taken out.
+        errors: dict[str, list] = {}
+        try:
+            obj.clean_fields(exclude=skip)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for f in keys:
+            raw = getattr(obj, f.attname)
+            if f.blank and raw in f.empty_values:
+                continue
+            try:
+                # ForeignKey.clean without ForeignKey.validate's query: choices, null, blank.
+                value = f.to_python(raw)
+                models.Field.validate(f, value, obj)
+                f.run_validators(value)
+            except ValidationError as error:
+                errors[f.name] = error.error_list
+        try:
+            obj.clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+    for f in keys:
+        values = sorted({getattr(obj, f.attname) for obj in rows} - {None})
+        related = f.remote_field.model
+        target = f.remote_field.field_name
+        found: set = set()
+        using = router.db_for_read(related)
+        for start in range(0, len(values), chunk):
+            found.update(
+                related._base_manager.using(using)
+                .filter(**{f"{target}__in": values[start : start + chunk]})
+                .complex_filter(f.get_limit_choices_to())
+                .order_by()
+                .values_list(target, flat=True)
+            )
+        missing = [v for v in values if v not in found]
+        if missing:
+            raise ValidationError(
+                {
+                    f.name: ValidationError(
+                        f.error_messages["invalid"],
+                        code="invalid",
+                        params={
+                            "model": related._meta.verbose_name,
+                            "pk": missing[0],
+                            "field": target,
+                            "value": missing[0],
+                        },
+                    )
+                }
+            )
 
 
 def check_version(obj: models.Model, expected: int | None) -> None:

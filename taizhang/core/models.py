@@ -37,7 +37,11 @@ class SoftDeleteModel(TimeStampedModel):
     keeps the row out of lists.
     """
 
-    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True, db_index=True)
+    # No index: nearly every row has NULL here, and SQLite without statistics takes an index
+    # on `deleted_at IS NULL` for a selective one and drives joins from it (P4 in
+    # BENCHMARKS.md: every goal probed against every report, 0.9 s instead of 4 ms at
+    # company scale). The trash lists rows by project or campaign, which are indexed.
+    deleted_at = models.DateTimeField(_("删除时间"), null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("删除人"),

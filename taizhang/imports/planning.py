@@ -1,8 +1,9 @@
 """From an uploaded ledger to a plan: what each row would create or change, or why it can't.
 
 The dry run shows the plan; the import runs the same planning again and then calls the
-campaign services row by row. Rows are matched to projects by 项目编号 (or, when a row has
-no code, by an identical 项目名称 in the campaign). Values equal to what is stored are no
+campaign services: new projects in batches (projects_create_bulk), changes row by row.
+Rows are matched to projects by 项目编号 (or, when a row has no code, by an identical
+项目名称 in the campaign). Values equal to what is stored are no
 change, so re-importing an exported ledger writes nothing. An import never deletes: goals,
 measures and participants missing from the file are left alone, and an empty optional cell
 keeps what is stored.
@@ -687,6 +688,9 @@ class Planner:
         self.hidden_codes: set[str] = set()
         self.by_title: dict[str, list[Project]] = {}
         self.new_people: dict[str, NewPerson] = {}
+        # What a new row's goals and measures are validated against (the validators only
+        # attach it to the throwaway objects they build): one for the file, not one per row.
+        self.stub_project = Project(campaign=campaign)
 
     # ---- people not registered yet
 
@@ -1256,7 +1260,7 @@ class Planner:
             existing_key=lambda g: g.name,
         )
         leftovers: list[str] = []
-        stub = project or Project(campaign=self.campaign)
+        stub = project or self.stub_project
         for (line, data, raw), goal in pairs:
             merged = _merge_goal(line, data, goal)
             if goal is not None and _goal_unchanged(goal, merged):
@@ -1328,7 +1332,7 @@ class Planner:
         pairs = _pair(
             items, existing, key=lambda m: m.description, existing_key=lambda m: m.description
         )
-        stub = project or Project(campaign=self.campaign)
+        stub = project or self.stub_project
         for index, (data, measure) in enumerate(pairs):
             if index in owners:
                 owner = self._measure_owner(*owners[index], measure)

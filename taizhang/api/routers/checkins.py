@@ -1,6 +1,6 @@
 """Check-in periods, progress reports, benefit claims and inspections."""
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
@@ -388,7 +388,10 @@ def list_inspections(request: HttpRequest, filters: Query[InspectionFilters], pa
     summary="One inspection with its rectification items",
 )
 def get_inspection(request: HttpRequest, inspection_id: Id):
-    return access_inspection(actor(request), inspection_id)
+    inspection = access_inspection(actor(request), inspection_id)
+    # The items and their owners in two queries, as the list does (one per item otherwise).
+    prefetch_related_objects([inspection], "items__owner")
+    return inspection
 
 
 @router.post(

@@ -108,6 +108,15 @@ def assert_office_typography(document) -> None:
             for cell in row.cells:
                 paragraphs.extend(cell.paragraphs)
     assert {east_asia(p.style) for p in paragraphs} <= CJK_FONTS
+    # Table text is set by style id (docx_common.set_cell): it must name the real style.
+    cell_styles = {
+        p.style.name
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for p in cell.paragraphs
+    }
+    assert cell_styles <= {"Table Text"}, cell_styles
     footer = section.footer._element.xml
     assert "PAGE" in footer and 'w:fldCharType="begin"' in footer
 

@@ -215,16 +215,17 @@ def test_one_bad_row_means_nothing_is_written(world):
 def test_a_refusal_inside_the_import_rolls_the_whole_file_back(world, monkeypatch):
     ledger_import, report = dry_run(world, ledger(row(1), row(2), row(3)))
     assert report["errors"] == []
-    real = campaign_services.project_create
+    # New projects are validated one by one (_prepare_project), then written in bulk.
+    real = campaign_services._prepare_project
     calls = []
 
     def third_fails(**kwargs):
-        calls.append(kwargs["code"])
+        calls.append(kwargs["item"].code)
         if len(calls) == 3:
             raise DomainError("模拟的拒绝", "simulated")
         return real(**kwargs)
 
-    monkeypatch.setattr(campaign_services, "project_create", third_fails)
+    monkeypatch.setattr(campaign_services, "_prepare_project", third_fails)
     with pytest.raises(DomainError) as info:
         services.ledger_import_apply(actor=world.admin_company_a, ledger_import=ledger_import)
     assert info.value.message == "第 5 行（导入项目3）：模拟的拒绝"
@@ -519,7 +520,7 @@ def test_a_refusal_after_registering_rolls_the_people_back_too(world, monkeypatc
     def refuse(**kwargs):
         raise DomainError("拒绝", "refused")
 
-    monkeypatch.setattr(services.campaign_services, "project_create", refuse)
+    monkeypatch.setattr(services.campaign_services, "projects_create_bulk", refuse)
     with pytest.raises(DomainError):
         services.ledger_import_apply(
             actor=world.admin_a1, ledger_import=ledger_import, register_unknown=True

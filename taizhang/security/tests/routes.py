@@ -58,6 +58,15 @@ _ITEM_OF = {
     "rectifications": "rectification",
 }
 _PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)\}")
+# Path parameters that take a word, not a record id, and the word a case fills in.
+_WORDS = {"kind": "goal"}
+# Routes whose parameters stand for other records than their names say (parameter -> record
+# key). The trash acts on deleted rows only: probed with the live ones, a restore would answer
+# 404 to anyone and prove nothing. test_routes.py tries the other trash kinds too.
+RECORD_FOR: dict[str, dict[str, str]] = {
+    "campaigns/projects/<int:project_id>/restore/": {"project_id": "trashed_project"},
+    "POST /api/v1/trash/{kind}/{item_id}/restore": {"item_id": "trashed_goal"},
+}
 
 
 def split_route(route: str) -> tuple[str | None, str]:
@@ -71,10 +80,15 @@ def split_route(route: str) -> tuple[str | None, str]:
 def route_params(route: str) -> list[str]:
     """The record keys a route's parameters stand for, in order ("project", "goal", …)."""
     _method, path = split_route(route)
+    overrides = RECORD_FOR.get(route, {})
     keys = []
     for match in _PARAM.finditer(path):
         name = match.group(1) or match.group(2)
-        if name == "item_id":
+        if name in _WORDS:
+            continue
+        if name in overrides:
+            keys.append(overrides[name])
+        elif name == "item_id":
             before = path[: match.start()].rstrip("/").rsplit("/", 1)[-1]
             keys.append(_ITEM_OF[before])
         else:
@@ -94,7 +108,12 @@ def concrete_url(route: str, records: dict[str, Any]) -> str:
         path = re.sub(r"\^\(\?P<app_label>[^)]*\)/\$", "campaigns/", path)
         return "/" + re.sub(r"<[^>]+>", "1", path)
     keys = iter(route_params(route))
-    path = _PARAM.sub(lambda _m: str(records[next(keys)].pk), path)
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1) or match.group(2)
+        return _WORDS[name] if name in _WORDS else str(records[next(keys)].pk)
+
+    path = _PARAM.sub(fill, path)
     return path if path.startswith("/") else "/" + path
 
 
@@ -230,6 +249,7 @@ COVERED: tuple[str, ...] = (
     "POST /api/v1/reports/{report_id}/submit",
     "POST /api/v1/results-days/{day_id}/candidates",
     "POST /api/v1/results-days/{day_id}/publish",
+    "POST /api/v1/trash/{kind}/{item_id}/restore",
     "PUT /api/v1/candidates/{candidate_id}/review",
     "PUT /api/v1/entries/{entry_id}",
     "PUT /api/v1/reports/{report_id}",

@@ -114,3 +114,57 @@ def test_other_branch_can_neither_read_nor_change(sw, route, method, who):
                 if k.split(".")[1] not in SIBLING_ADMIN_MAY_TOUCH.get(route, ())
             }
         assert not changed, (route, status, changed)
+
+
+# The trash, kind by kind: the registry's case above probes one kind (a goal); a deleted row of
+# every kind is tried here, by the sibling branch and by company B alike.
+TRASH_KINDS = ("project", "goal", "measure", "participant", "attachment")
+NO_SUCH_ID = 2_000_000_000
+
+
+def _restore(sw, who: str, kind: str, item_id: int):
+    client = Client()
+    client.force_login(getattr(sw, who))
+    return client.post(f"/api/v1/trash/{kind}/{item_id}/restore")
+
+
+@pytest.mark.parametrize("who", SIBLINGS + OUTSIDERS)
+@pytest.mark.parametrize("kind", TRASH_KINDS)
+def test_other_branch_can_neither_restore_nor_learn_of_a_deleted_row(sw, kind, who):
+    item = sw.records[f"trashed_{kind}"]
+    before = fingerprint()
+    response = _restore(sw, who, kind, item.pk)
+    assert response.status_code == 404, (kind, who, response.status_code, response.content)
+    # The same answer as for an id that never existed: the reply tells nothing.
+    missing = _restore(sw, who, kind, NO_SUCH_ID)
+    assert missing.status_code == 404
+    assert response.json() == missing.json()
+    assert not diff(before, fingerprint()), (kind, who)
+    assert type(item).all_objects.get(pk=item.pk).deleted_at is not None
+
+
+def _trash_listed(sw, who: str) -> set[tuple[str, int]]:
+    client = Client()
+    client.force_login(getattr(sw, who))
+    response = client.get(f"/api/v1/campaigns/{sw.records['campaign'].pk}/trash?limit=100")
+    assert response.status_code == 200, response.status_code
+    return {(row["kind"], row["id"]) for row in response.json()["items"]}
+
+
+@pytest.mark.parametrize("who", SIBLINGS)
+def test_other_branch_trash_list_omits_branch_a1_rows(sw, who):
+    ours = {(kind, sw.records[f"trashed_{kind}"].pk) for kind in TRASH_KINDS}
+    assert ours <= _trash_listed(sw, "admin_a1")  # the control: the owner's admin sees them
+    assert not _trash_listed(sw, who) & ours
+
+
+@pytest.mark.parametrize("kind", TRASH_KINDS)
+def test_branch_admin_restores_own_deleted_row(sw, kind):
+    """The control: branch A1's admin sends the same request and the row comes back, so the
+    404s above come from the branch check, not from a request that could never work."""
+    item = sw.records[f"trashed_{kind}"]
+    response = _restore(sw, "admin_a1", kind, item.pk)
+    assert response.status_code == 200, (kind, response.content)
+    assert response.json()["id"] == item.pk
+    assert type(item).all_objects.get(pk=item.pk).deleted_at is None
+    assert (kind, item.pk) not in _trash_listed(sw, "admin_a1")

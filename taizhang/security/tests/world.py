@@ -193,6 +193,33 @@ def build() -> SecWorld:  # noqa: PLR0915 - one straight script of fixtures is e
     )
     membership = Membership.objects.get(user=w.lead_a1, org=w.branch_a1)
 
+    # Deleted rows of branch A1, one of every kind the trash holds: the restore routes are
+    # probed with these (probed with live rows they would answer 404 to anyone).
+    trashed_project = ProjectFactory(
+        campaign=campaign,
+        org=w.branch_a1,
+        lead=w.lead_person_a1,
+        title=a_text("已删项目"),
+        status=ProjectStatus.IN_PROGRESS,
+        project_type=campaign.project_types.get(short_name="创效"),
+    )
+    campaigns.project_delete(actor=w.admin_a1, project=trashed_project)
+    trashed = {
+        "goal": GoalFactory(project=project, name=a_text("已删指标"), target=Decimal(5)),
+        "measure": MeasureFactory(project=project, description=a_text("已删措施")),
+        "participant": ParticipantFactory(
+            project=project,
+            person=PersonFactory(
+                org=w.branch_a1, name=a_text("已删人员"), political_status=PoliticalStatus.MEMBER
+            ),
+        ),
+        "attachment": campaigns.attachment_add(
+            actor=w.admin_a1, project=project, upload=pdf(f"{A_MARK}已删附件.pdf")
+        ),
+    }
+    for item in trashed.values():
+        campaigns.child_delete(actor=w.admin_a1, item=item)
+
     records = {
         "project": project,
         "campaign": campaign,
@@ -221,6 +248,8 @@ def build() -> SecWorld:  # noqa: PLR0915 - one straight script of fixtures is e
         "token": token,
         "job": job,
         "import": ledger_import,
+        "trashed_project": trashed_project,
+        **{f"trashed_{kind}": item for kind, item in trashed.items()},
     }
     return SecWorld(world=w, admin_b1=admin_b1, lead_b1=lead_b1, records=records)
 
@@ -283,3 +312,85 @@ def fingerprint() -> dict[str, Any]:
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple]:
     return {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+
+
+# --------------------------------------------------------------------------- stored XSS
+
+# A text that turns into a formula if an export writes it as one (OWASP "CSV injection").
+FORMULA = '=HYPERLINK("https://evil.example/x","zqxformula")'
+# The payload for columns too short for XSS: still a tag a page must not emit raw.
+XSS_SHORT = "<zqx>"
+# Columns that hold no user-editable text: machine keys, hashes, paths and codes other code
+# parses (a tree path, a file name in storage, a JSON body). Everything else gets the payload.
+NOT_TEXT = {
+    "password",
+    "path",
+    "org_path",
+    "file",
+    "evidence",
+    "key",
+    "kind",
+    "url",
+    "result_url",
+    "secret",
+    "prefix",
+    "token_hash",
+    "fingerprint",
+    "digest",
+    "report_digest",
+    "prev_hash",
+    "hash",
+    "model",
+    "fields",
+    "task_id",
+    "task_backend",
+    "operation",
+    "event",
+    "body",
+    "action",
+}
+
+
+def _text_columns(model) -> list:
+    from django.db import models
+
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField)
+        and not isinstance(f, models.EmailField | models.URLField | models.SlugField)
+        and not f.choices
+        and not f.primary_key
+        and f.name not in NOT_TEXT
+    ]
+
+
+def _loaded(value: str, max_length: int | None) -> str:
+    """`value` between the formula and the payload, or the longest of them that fits; the
+    value itself always stays (unique columns stay unique)."""
+    for loaded in (f"{FORMULA}{value}{XSS}", f"{value}{XSS}", f"{value}{XSS_SHORT}"):
+        if max_length is None or len(loaded) <= max_length:
+            return loaded
+    return value
+
+
+def saturate() -> dict[str, list[str]]:
+    """Put the payload (and a formula prefix where it fits) into every user-editable text
+    column of every domain row, history rows included, bypassing the forms and services as an
+    import or a compromised client might. Returns model label -> the columns loaded."""
+    loaded: dict[str, list[str]] = {}
+    for model in _models():
+        columns = _text_columns(model)
+        if not columns:
+            continue
+        manager = model._base_manager
+        names = [f.name for f in columns]
+        for pk, *values in manager.values_list("pk", *names):
+            changes = {
+                f.name: _loaded(v or "", f.max_length)
+                for f, v in zip(columns, values, strict=True)
+                if v is not None
+            }
+            manager.filter(pk=pk).update(**changes)
+        loaded[model._meta.label] = names
+    return loaded
