@@ -8,6 +8,7 @@ the inbox keeps one Notification per (user, key) and each robot one WebhookDeliv
 import datetime as dt
 import json
 import logging
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -198,9 +199,21 @@ def collect(today: dt.date) -> Iterator[Reminder]:
             )
 
 
+# Markdown's punctuation, backslash-escaped; angle brackets become their full-width forms,
+# since WeCom renders some inline HTML (<font>) and neither robot documents entities.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#~|!])")
+_ANGLES = str.maketrans({"<": "＜", ">": "＞"})
+
+
+def markdown_text(text: str) -> str:
+    """Stored text as literal markdown: a project title cannot add a link, an image or
+    markup to a group chat."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).translate(_ANGLES)
+
+
 def robot_payload(kind: str, title: str, body: str) -> dict:
     """The JSON a WeCom or DingTalk group robot accepts for a markdown message."""
-    text = f"**{title}**\n\n{body}".strip()
+    text = f"**{markdown_text(title)}**\n\n{markdown_text(body)}".strip()
     if kind == WebhookKind.DINGTALK:
         return {"msgtype": "markdown", "markdown": {"title": title[:60], "text": text}}
     return {"msgtype": "markdown", "markdown": {"content": text}}

@@ -26,6 +26,7 @@ from ..lookups import actor, pick, pick_optional
 from ..schemas.assessment import (
     CandidateIn,
     CandidateOut,
+    CandidateReviewIn,
     EntryFilters,
     EntryIn,
     EntryOut,
@@ -35,7 +36,6 @@ from ..schemas.assessment import (
     ResultsDayIn,
     ResultsDayOut,
     ResultsDayPage,
-    ReviewIn,
     ReviewOut,
     SchemeCopyIn,
     SchemeOut,
@@ -333,7 +333,7 @@ def add_candidate(request: HttpRequest, day_id: Id, payload: CandidateIn):
     response=ReviewOut,
     summary="Your review of a candidate: points per criterion (replaces yours until published)",
 )
-def review_candidate(request: HttpRequest, candidate_id: Id, payload: ReviewIn):
+def review_candidate(request: HttpRequest, candidate_id: Id, payload: CandidateReviewIn):
     user = actor(request)
     candidate = perms.access_candidate(user, candidate_id)
     review = rd.review_submit(

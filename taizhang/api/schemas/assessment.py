@@ -541,7 +541,7 @@ class CandidateIn(Input):
     project_id: Id
 
 
-class ReviewIn(Input):
+class CandidateReviewIn(Input):
     scores: dict[Annotated[str, Field(max_length=100)], Points] = Field(
         max_length=20, description="Points per review criterion, by its name."
     )

@@ -46,3 +46,27 @@ def test_swagger_init_script_calls_no_external_host(db):
     with open(finders.find("ninja/swagger-ui-init.js"), encoding="utf-8") as handle:
         script = handle.read()
     assert not re.search(r"https?://", script.replace("// ", ""))
+
+
+def test_every_schema_class_has_a_name_of_its_own():
+    """OpenAPI keys components by class name: two schemas called alike (there were two
+    ReviewIn) leave one operation documented with the other's fields."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import taizhang.api.schemas as package
+
+    owners: dict[str, set[str]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for name, value in vars(module).items():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                owners.setdefault(name, set()).add(module.__name__)
+    assert owners  # the walk found the schemas
+    assert {name: mods for name, mods in owners.items() if len(mods) > 1} == {}

@@ -135,3 +135,17 @@ def test_remind_command_is_idempotent(world, checkin, capsys):
     assert Notification.objects.count() == count > 0
     out = capsys.readouterr().out
     assert "站内通知 0 条" in out
+
+
+def test_robot_markdown_takes_stored_text_literally():
+    """A title cannot add a link, an image, code or a tag to the group chat."""
+    from taizhang.checkins.reminders import WebhookKind, markdown_text, robot_payload
+
+    title = "降本[点此](https://evil.example) ![x](y) `c` <font color=red>*急*</font> #1"
+    escaped = markdown_text(title)
+    assert escaped == (
+        "降本\\[点此\\]\\(https://evil.example\\) \\!\\[x\\]\\(y\\) \\`c\\` "
+        "＜font color=red＞\\*急\\*＜/font＞ \\#1"
+    )
+    payload = robot_payload(WebhookKind.WECOM, title, "第 2 期 (Q2) 未提交")
+    assert payload["markdown"]["content"] == f"**{escaped}**\n\n第 2 期 \\(Q2\\) 未提交"

@@ -54,6 +54,39 @@ def machine(runs: dict[str, Any]) -> dict[str, str]:
     return info
 
 
+# What each subject does beyond its baseline: the structure a miss comes from. Statements
+# about the code only, never about figures (those come from the run and its profile).
+WHAT_IT_DOES = {
+    "P1": "The baseline returns two bytes through the same middleware (sessions, auth, CSRF, "
+    "locale, htmx, history). The page counts the filtered subtree for its pager, reads the "
+    "50 rows with their org, lead, type and area and a participant count, reads the filters' "
+    "option lists, and renders the table, the filters and the pager through Django templates. "
+    "≥ 0.25× would leave a whole page within four times a no-op request.",
+    "P2": "The baseline is a constant through the same ninja router, auth and renderer. The "
+    "list counts the user's visible projects of the campaign (the whole group for this user) "
+    "for its `count`, reads one page and validates every row through its pydantic schema.",
+    "P3": "The same statements both ways: the difference is the ORM building them and turning "
+    "rows into Python values.",
+    "P4": "The baseline is one GROUP BY over the period's readings. The subject scores every "
+    "project of the group for the period with its explainable breakdown (each criterion's "
+    "share, inputs and formula, what a published result keeps), from one aggregate query per "
+    "evidence source, then rolls the totals up the whole tree and ranks siblings: the "
+    "per-project assembly runs in Python.",
+    "P5": "Both sides write the same cells with XlsxWriter in constant_memory mode. The export "
+    "also reads each sheet's rows from the database and turns them into cells: dates and "
+    "numbers typed, labels translated, text written so it can never become a formula.",
+    "P6": "The baseline reads the file once. The subject checks the upload (size, container, "
+    "macros), reads and plans every row for the dry run, reads and plans it again at apply "
+    "(the ledger may have changed since the dry run), then writes each project with its goal "
+    "and measures, their historical rows and audit-chain entries, in one transaction.",
+    "P7": "The baseline is the same summary on the half-size data set, in another process. "
+    "The tables of the summary grow with the data; its charts cost about the same at any "
+    "size.",
+    "P8": "SQLite has one writer at a time: eight clients queue on the write lock "
+    "(taizhang.core.db.sqlite3) instead of failing; the ratio is what queueing costs.",
+}
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "—"
@@ -197,6 +230,8 @@ def _detail(key: str, runs: dict[str, Any]) -> list[str]:
             continue
         if not out:
             out += [f"## {key} {r['title']}", "", f"Target: {r.get('target') or '—'}.", ""]
+            if WHAT_IT_DOES.get(key):
+                out += [f"What the subject does beyond the baseline: {WHAT_IT_DOES[key]}", ""]
         out += [f"### {name}: ratio {_fmt(r.get('ratio'))} — {_verdict(r)}", ""]
         if r.get("code"):
             out.append(f"- code: {r['code']}")

@@ -82,6 +82,12 @@ def test_the_quick_harness_reports_every_benchmark_with_figures(tmp_path, reques
         else:
             assert cells[3:5] == ["—", "not run"], rows[0]
     assert "## Machine" in report and "nproc" in report
+    assert "What the subject does beyond the baseline" in report
+    # `--step report` renders the same file again from the run's summary alone.
+    again = tmp_path / "again.md"
+    taizhang("bench", "--step", "report", "--workdir", str(tmp_path / "bench"),
+             "--out", str(again), env=child_env())  # fmt: skip
+    assert again.read_text() == report
     assert (dev_db.stat().st_mtime if dev_db.exists() else None) == dev_mtime
 
 

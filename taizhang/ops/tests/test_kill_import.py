@@ -46,8 +46,8 @@ from .support import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NEW_ROWS = 150  # about 4-5 s of writing on this machine: room to kill in the middle
-WRITING_FOR = 1.0  # seconds the import's write transaction has been open before the kill
+NEW_ROWS = 600  # the import writes new projects in bulk: this many keep it writing for seconds
+WRITING_FOR = 0.3  # seconds the import's write transaction has been open before the kill
 IMPORTER = "sector"  # the demo's campaign owner (org admin of the sector committee)
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - the published demo credential
 # Written outside the import's transaction on purpose: the job row and the task library's

@@ -18,6 +18,7 @@ client might. Then:
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 
 import docx
@@ -276,16 +277,26 @@ def test_emails_are_plain_text_carrying_the_payload_verbatim(reminded):
     assert not any("&lt;" in t for t in texts), "text mail HTML-escaped (double escaping)"
 
 
-def test_robot_messages_carry_the_texts_as_json_data(reminded):
-    """Group-robot messages are JSON: the loaded text sits in a JSON string, verbatim."""
+def test_robot_messages_carry_the_texts_as_literal_markdown(reminded):
+    """Group-robot messages are JSON holding markdown: the loaded text arrives, but as
+    literal text: no tag (WeCom renders some inline HTML), no link, no HTML entities."""
     _mails, posted = reminded
     assert posted
     contents = [json.dumps(p, ensure_ascii=False) for p in posted]
     assert any(A_MARK in c for c in contents)
+    loaded = 0
     for payload in posted:
         text = payload["markdown"].get("content") or payload["markdown"]["text"]
         assert isinstance(text, str)
         assert "&lt;" not in text
+        if A_MARK in text:
+            loaded += 1
+            # Outside backslash escapes, none of markdown's link, image, code or tag marks.
+            unescaped = re.sub(r"\\.", "", text)
+            assert not set("[]()<>`!") & set(unescaped), text
+            if "script" in text:  # short columns hold only the formula (world.saturate)
+                assert "＜script＞" in text, text
+    assert loaded
 
 
 def test_webhook_bodies_carry_the_texts_as_json_data(sw):

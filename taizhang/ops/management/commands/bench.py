@@ -8,6 +8,7 @@ against its own database:
   measure     the eight benchmarks against this process's database, results as JSON
   worker      answers P7 timings on another data set, line by line (used by measure)
   p5-memory   one ledger export in a fresh process, with its peak RSS
+  report      BENCHMARKS.md again from the last run's summary.json (no measuring)
 """
 
 import json
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--step",
-            choices=["all", "half-data", "measure", "worker", "p5-memory"],
+            choices=["all", "half-data", "measure", "worker", "p5-memory", "report"],
             default="all",
         )
         parser.add_argument("--scale", default=None, help="group (default), company or tiny")
@@ -63,6 +64,14 @@ class Command(BaseCommand):
         step = options["step"]
         if step == "all":
             self._all(options)
+        elif step == "report":
+            # BENCHMARKS.md again from the last run's figures (after a change to the report).
+            from taizhang.ops.bench.report import render
+
+            summary = json.loads((Path(options["workdir"]) / "summary.json").read_text())
+            out = Path(options["out"] or orchestrate.BASE_DIR / "BENCHMARKS.md")
+            out.write_text(render(summary), encoding="utf-8")
+            self.stdout.write(f"wrote {out}")
         elif step == "half-data":
             self._half_data(options)
         elif step == "measure":
