@@ -369,6 +369,39 @@ def run_parallel(plan: Plan, log=print) -> dict[str, Any]:
     return summary
 
 
+def combine(workdir: Path) -> dict[str, Any]:
+    """One summary from the per-database runs under workdir/<db>/ (`--step report
+    --combine`): for runs made one database at a time, e.g. one re-run after a fix."""
+    runs: dict[str, Any] = {}
+    commands: list[str] = []
+    children = []
+    for vendor in ("sqlite", "pg"):
+        path = workdir / vendor / "summary.json"
+        if path.exists():
+            child = json.loads(path.read_text())
+            children.append(child)
+            runs[vendor] = child["runs"][vendor]
+            commands += child.get("commands") or [child["command"]]
+    if not children:
+        raise RuntimeError(f"no summary.json under {workdir}/sqlite or {workdir}/pg")
+    if len({child["scale"] for child in children}) != 1:
+        raise RuntimeError("the runs to combine were made at different scales")
+    from .report import machine
+
+    return {
+        "scale": children[0]["scale"],
+        "rounds": children[0]["rounds"],
+        "command": commands[0],
+        "commands": commands,
+        "parallel": all(child.get("parallel") for child in children),
+        "combined": True,
+        "total_s": round(sum(child["total_s"] for child in children), 1),
+        "runs": runs,
+        "plan": children[0]["plan"],
+        "machine": machine(runs),
+    }
+
+
 def half_scale(name: str):
     """The same generator at half the sizes (the tree keeps its sectors and depths)."""
     from taizhang.ops.benchdata import SCALES, Scale

@@ -140,6 +140,16 @@ def render(summary: dict[str, Any]) -> str:
         "",
         *(
             [
+                "Combined from the last run of each database (`taizhang bench --step report "
+                "--combine`); the commands below are each run's, in order, and each result "
+                "names the commit it was measured at.",
+                "",
+            ]
+            if summary.get("combined")
+            else []
+        ),
+        *(
+            [
                 "The two databases were measured at the same time, each in a process of its "
                 "own (`--parallel`): every round still alternates baseline and subject within "
                 "one process, so both halves of a ratio ran under the same load.",
@@ -226,7 +236,7 @@ def _detail(key: str, runs: dict[str, Any]) -> list[str]:
         if r is None:
             if not out:
                 out += [f"## {key}", ""]
-            out += [f"### {key} on {name}: missing (the run did not reach it)", ""]
+            out += [f"### {key} on {name}: missing (not measured by the commands above)", ""]
             continue
         if not out:
             out += [f"## {key} {r['title']}", "", f"Target: {r.get('target') or '—'}.", ""]

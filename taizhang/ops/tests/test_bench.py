@@ -140,3 +140,34 @@ def test_a_crashing_benchmark_fails_the_run_and_shows_in_the_report():
     assert "| P1 | ledger page | ≥ 0.25× | — | **crashed** |" in report
     assert "| P2 |  |  | — | **missing** |" in report
     assert "boom" in report
+
+
+def test_runs_of_one_database_each_combine_into_one_report(tmp_path):
+    """`--step report --combine`: the last SQLite and PostgreSQL runs in one file, each
+    result keeping its commit; a benchmark one run skipped shows as missing, not passed."""
+    from taizhang.ops.bench.orchestrate import combine
+    from taizhang.ops.bench.report import render
+
+    def result(key: str, code: str) -> dict:
+        return {"key": key, "title": f"t{key}", "target": "≤ 2×", "kind": "time", "limit": 2.0,
+                "ratio": 1.5, "passed": True, "rounds": [], "extra": {}, "notes": [],
+                "profile": "", "error": "", "subject": "s", "baseline": "b", "code": code}  # fmt: skip
+
+    for vendor, keys, code in (("sqlite", KEYS, "aaa1111"), ("pg", ("P1", "P2"), "bbb2222")):
+        (tmp_path / vendor).mkdir()
+        summary = {
+            "scale": "group", "rounds": 5, "command": f"taizhang bench --dbs {vendor}",
+            "total_s": 10.0, "plan": {"min_seconds": 1, "p8_seconds": 60, "p8_rounds": 5,
+                                      "import_rows": 10000},
+            "runs": {vendor: {"vendor": vendor, "results": [result(k, code) for k in keys]}},
+        }  # fmt: skip
+        (tmp_path / vendor / "summary.json").write_text(json.dumps(summary))
+    combined = combine(tmp_path)
+    assert set(combined["runs"]) == {"sqlite", "pg"}
+    assert combined["commands"] == ["taizhang bench --dbs sqlite", "taizhang bench --dbs pg"]
+    report = render(combined)
+    assert "Combined from the last run of each database" in report
+    assert "commit aaa1111:" in report and "commit bbb2222: P1 PostgreSQL, P2 PostgreSQL" in report
+    p3 = next(line for line in report.splitlines() if line.startswith("| P3 |"))
+    assert p3.endswith("| 1.500 | pass | — | **missing** |"), p3
+    assert "### P3 on PostgreSQL: missing (not measured by the commands above)" in report

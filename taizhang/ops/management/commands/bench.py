@@ -46,6 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--p8-rounds", type=int, default=None)
         parser.add_argument("--import-rows", type=int, default=None)
         parser.add_argument("--only", default="", help="e.g. P1,P3")
+        parser.add_argument("--combine", action="store_true",
+                            help="with --step report: one report from workdir/sqlite and "
+                            "workdir/pg, each the last run of that database")  # fmt: skip
         parser.add_argument("--parallel", action="store_true",
                             help="both databases at once, one process each (workdir/<db>/)")  # fmt: skip
         parser.add_argument("--merge", action="store_true",
@@ -68,7 +71,12 @@ class Command(BaseCommand):
             # BENCHMARKS.md again from the last run's figures (after a change to the report).
             from taizhang.ops.bench.report import render
 
-            summary = json.loads((Path(options["workdir"]) / "summary.json").read_text())
+            workdir = Path(options["workdir"])
+            summary = (
+                orchestrate.combine(workdir)
+                if options["combine"]
+                else json.loads((workdir / "summary.json").read_text())
+            )
             out = Path(options["out"] or orchestrate.BASE_DIR / "BENCHMARKS.md")
             out.write_text(render(summary), encoding="utf-8")
             self.stdout.write(f"wrote {out}")
