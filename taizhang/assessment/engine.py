@@ -237,18 +237,82 @@ def gather(scheme: Scheme, period: Period, project_ids: list[int] | None = None)
     )
 
 
-def _criterion_share(criterion, project_id: int, inputs: Inputs) -> tuple[int, dict, str]:
-    """(share in millionths, the inputs it came from, the formula) for one criterion."""
+def criterion_formula(criterion) -> str:
+    """How a criterion turns its inputs into a share, in words (the same for every project)."""
+    kind = criterion.kind
+    params = criterion.params or {}
+    if kind == CriterionKind.GOAL_ATTAINMENT:
+        return _(
+            "Σ(指标权重 × 达成度) ÷ Σ指标权重；达成度 = (实际值 − 基准值) ÷ (目标值 − 基准值)，限定在 0–1"
+        )
+    if kind == CriterionKind.MEASURE_COMPLETION:
+        return _("各项措施完成百分比的平均值")
+    if kind == CriterionKind.REPORT_TIMELINESS:
+        late_share = share_from(params.get("late_share", "0.5"))
+        return _("按时提交得满分，逾期提交得 %(late)s，未提交得 0") % {
+            "late": to_share_text(late_share)
+        }
+    if kind == CriterionKind.INSPECTION_RATING:
+        ratings = {**DEFAULT_RATING_SHARES, **(params.get("ratings") or {})}
+        none_share = share_from(params.get("none_share", "1"))
+        return _(
+            "最近一次检查的评价折算：优秀 %(e)s、良好 %(g)s、一般 %(f)s、较差 %(p)s；未检查 %(n)s"
+        ) % {
+            "e": ratings["excellent"],
+            "g": ratings["good"],
+            "f": ratings["fair"],
+            "p": ratings["poor"],
+            "n": to_share_text(none_share),
+        }
+    if kind == CriterionKind.LEAD_IS_MEMBER:
+        return _("牵头人是党员得满分")
+    if kind == CriterionKind.NON_MEMBER_PARTICIPATION:
+        return _("非党员参与人数 ÷ %(n)s，最多为 1") % {"n": max(1, int(params.get("target", 2)))}
+    if kind == CriterionKind.PAIRING_COVERAGE:
+        return _("已结对的非党员参与人员 ÷ 非党员参与人员")
+    if kind == CriterionKind.BENEFIT_VS_TARGET:
+        return _(
+            "累计核定效益 ÷ 效益目标（单位为万元的指标目标值），最多为 1；非创效项目不适用，按满分计"
+        )
+    if kind == CriterionKind.MANUAL:
+        return _("考核人评分（0–1）")
+    raise ValueError(kind)  # pragma: no cover - CriterionKind is closed
+
+
+@dataclass(frozen=True)
+class Notes:
+    """The notes a breakdown can carry, translated once per scoring run.
+
+    Translating them, and the formulas, per project was a third of the group roll-up's time
+    (533,000 gettext calls for 50,000 projects).
+    """
+
+    no_report: str
+    no_measures: str
+    not_benefit: str
+    no_benefit_target: str
+    not_rated: str
+
+    @classmethod
+    def current(cls) -> "Notes":
+        return cls(
+            no_report=_("本期无已提交的进展报告"),
+            no_measures=_("无具体措施"),
+            not_benefit=_("非创效项目，不适用"),
+            no_benefit_target=_("未设置万元目标"),
+            not_rated=_("尚未评分"),
+        )
+
+
+def _criterion_share(criterion, project_id: int, inputs: Inputs, notes: Notes) -> tuple[int, dict]:
+    """(share in millionths, the inputs it came from) for one criterion and project."""
     kind = criterion.kind
     params = criterion.params or {}
     report = inputs.reports.get(project_id)
     if kind == CriterionKind.GOAL_ATTAINMENT:
         sums = inputs.goal_sums.get(project_id)
-        formula = _(
-            "Σ(指标权重 × 达成度) ÷ Σ指标权重；达成度 = (实际值 − 基准值) ÷ (目标值 − 基准值)，限定在 0–1"
-        )
         if not sums:
-            return 0, {"report_id": None, "note": _("本期无已提交的进展报告")}, formula
+            return 0, {"report_id": None, "note": notes.no_report}
         if sums["w_sum"]:
             share = truncdiv(sums["ws"], sums["w_sum"])
         else:
@@ -267,108 +331,75 @@ def _criterion_share(criterion, project_id: int, inputs: Inputs) -> tuple[int, d
             }
             for g in inputs.goal_rows.get(project_id, [])
         ]
-        return share, {"report_id": report["pk"] if report else None, "goals": goals}, formula
+        return share, {"report_id": report["pk"] if report else None, "goals": goals}
     if kind == CriterionKind.MEASURE_COMPLETION:
-        formula = _("各项措施完成百分比的平均值")
         sums = inputs.measure_sums.get(project_id)
         source = "report"
         if not sums or not sums["n"]:
             sums, source = inputs.measure_current.get(project_id), "current"
         if not sums or not sums["n"]:
-            return 0, {"note": _("无具体措施")}, formula
+            return 0, {"note": notes.no_measures}
         share = truncdiv(sums["pct"] * (ONE // 100), sums["n"])
-        return (
-            share,
-            {
-                "source": source,
-                "percent_sum": sums["pct"],
-                "measures": sums["n"],
-                "report_id": report["pk"] if report else None,
-            },
-            formula,
-        )
+        return share, {
+            "source": source,
+            "percent_sum": sums["pct"],
+            "measures": sums["n"],
+            "report_id": report["pk"] if report else None,
+        }
     if kind == CriterionKind.REPORT_TIMELINESS:
         late_share = share_from(params.get("late_share", "0.5"))
-        formula = _("按时提交得满分，逾期提交得 %(late)s，未提交得 0") % {
-            "late": to_share_text(late_share)
-        }
         if not report:
-            return 0, {"report_id": None, "state": "missing"}, formula
+            return 0, {"report_id": None, "state": "missing"}
         share = late_share if report["is_late"] else ONE
-        return (
-            share,
-            {"report_id": report["pk"], "state": "late" if report["is_late"] else "on_time"},
-            formula,
-        )
+        return share, {
+            "report_id": report["pk"],
+            "state": "late" if report["is_late"] else "on_time",
+        }
     if kind == CriterionKind.INSPECTION_RATING:
         ratings = {**DEFAULT_RATING_SHARES, **(params.get("ratings") or {})}
         none_share = share_from(params.get("none_share", "1"))
-        formula = _(
-            "最近一次检查的评价折算：优秀 %(e)s、良好 %(g)s、一般 %(f)s、较差 %(p)s；未检查 %(n)s"
-        ) % {
-            "e": ratings["excellent"],
-            "g": ratings["good"],
-            "f": ratings["fair"],
-            "p": ratings["poor"],
-            "n": to_share_text(none_share),
-        }
         inspection = inputs.inspections.get(project_id)
         if not inspection:
-            return none_share, {"inspection_id": None}, formula
+            return none_share, {"inspection_id": None}
         share = share_from(ratings.get(inspection["rating"], "0"))
-        return (
-            share,
-            {
-                "inspection_id": inspection["pk"],
-                "date": str(inspection["date"]),
-                "rating": inspection["rating"],
-            },
-            formula,
-        )
+        return share, {
+            "inspection_id": inspection["pk"],
+            "date": str(inspection["date"]),
+            "rating": inspection["rating"],
+        }
     project = inputs.projects[project_id]
     if kind == CriterionKind.LEAD_IS_MEMBER:
         is_member = project["lead__political_status"] in PARTY_MEMBER_STATUSES
-        return (
-            (ONE if is_member else 0),
-            {"lead": project["lead__name"], "political_status": project["lead__political_status"]},
-            _("牵头人是党员得满分"),
-        )
+        return (ONE if is_member else 0), {
+            "lead": project["lead__name"],
+            "political_status": project["lead__political_status"],
+        }
     if kind == CriterionKind.NON_MEMBER_PARTICIPATION:
         target = max(1, int(params.get("target", 2)))
         count = inputs.non_members.get(project_id, 0)
-        formula = _("非党员参与人数 ÷ %(n)s，最多为 1") % {"n": target}
-        return (
-            min(ONE, truncdiv(count * ONE, target)),
-            {"non_members": count, "target": target},
-            formula,
-        )
+        return min(ONE, truncdiv(count * ONE, target)), {"non_members": count, "target": target}
     if kind == CriterionKind.PAIRING_COVERAGE:
         total = inputs.non_members.get(project_id, 0)
         covered = inputs.paired.get(project_id, 0)
-        formula = _("已结对的非党员参与人员 ÷ 非党员参与人员")
         share = truncdiv(covered * ONE, total) if total else 0
-        return share, {"covered": covered, "non_members": total}, formula
+        return share, {"covered": covered, "non_members": total}
     if kind == CriterionKind.BENEFIT_VS_TARGET:
-        formula = _(
-            "累计核定效益 ÷ 效益目标（单位为万元的指标目标值），最多为 1；非创效项目不适用，按满分计"
-        )
         if not project["project_type__is_benefit"]:
-            return ONE, {"note": _("非创效项目，不适用")}, formula
+            return ONE, {"note": notes.not_benefit}
         target = inputs.benefit_targets.get(project_id)
         verified = inputs.verified.get(project_id, Decimal(0))
         if not target or target <= 0:
-            return 0, {"verified": str(verified), "note": _("未设置万元目标")}, formula
+            return 0, {"verified": str(verified), "note": notes.no_benefit_target}
         share = min(
             ONE, max(0, truncdiv(scaled(verified, VALUE_SCALE) * ONE, scaled(target, VALUE_SCALE)))
         )
-        return share, {"verified": str(verified), "target": str(target)}, formula
+        return share, {"verified": str(verified), "target": str(target)}
     if kind == CriterionKind.MANUAL:
         found = inputs.entries.get((EntryKind.CRITERION, criterion.pk, project_id), [])
-        formula = _("考核人评分（0–1）")
         if not found:
-            return 0, {"note": _("尚未评分")}, formula
+            return 0, {"note": notes.not_rated}
         entry = found[-1]
-        return share_from(entry.value), {"entry_id": entry.pk, "note": entry.note}, formula
+        return share_from(entry.value), {"entry_id": entry.pk, "note": entry.note}
     raise ValueError(kind)  # pragma: no cover - CriterionKind is closed
 
 
@@ -415,15 +446,20 @@ def score_projects(
     vetoes = list(scheme.vetoes.all())
     bands = list(scheme.bands.all())
     deadline_passed = period.deadline < timezone.localdate()
+    notes = Notes.current()
+    criteria = [
+        (dimension, [(c, criterion_formula(c)) for c in dimension.criteria.all()])
+        for dimension in dimensions
+    ]
     results = []
     for project_id, project in inputs.projects.items():
         report = inputs.reports.get(project_id)
         dims = []
         subtotal = 0
-        for dimension in dimensions:
+        for dimension, dimension_criteria in criteria:
             lines = []
-            for criterion in dimension.criteria.all():
-                share, used, formula = _criterion_share(criterion, project_id, inputs)
+            for criterion, formula in dimension_criteria:
+                share, used = _criterion_share(criterion, project_id, inputs, notes)
                 earned = contribution(criterion.points, share)
                 subtotal += earned
                 lines.append(

@@ -280,10 +280,6 @@ class DimensionOut(Schema):
     weight: Decimal
     criteria: list[CriterionOut]
 
-    @staticmethod
-    def resolve_criteria(obj) -> list:
-        return list(obj.criteria.all())
-
 
 class DeductionOut(Schema):
     id: int
@@ -352,31 +348,8 @@ class SchemeOut(SchemeSummaryOut):
     bonuses: list[BonusOut]
     vetoes: list[VetoOut]
     bands: list[BandOut]
+    # Related managers need no resolver: ninja lists a Manager's .all() (the prefetched rows).
     org_weights: list[OrgWeightOut]
-
-    @staticmethod
-    def resolve_dimensions(obj) -> list:
-        return list(obj.dimensions.all())
-
-    @staticmethod
-    def resolve_deductions(obj) -> list:
-        return list(obj.deductions.all())
-
-    @staticmethod
-    def resolve_bonuses(obj) -> list:
-        return list(obj.bonuses.all())
-
-    @staticmethod
-    def resolve_vetoes(obj) -> list:
-        return list(obj.vetoes.all())
-
-    @staticmethod
-    def resolve_bands(obj) -> list:
-        return list(obj.bands.all())
-
-    @staticmethod
-    def resolve_org_weights(obj) -> list:
-        return list(obj.org_weights.all())
 
 
 class SchemePage(PageOut):

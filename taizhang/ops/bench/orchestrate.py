@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,15 +169,22 @@ def import_rows_for(scale: str) -> int:
     return min(10_000, max(10, SCALES[scale].projects // 5))
 
 
-def code_version() -> str:
-    """The commit the measured code is at, "+changes" when the tree differs from it."""
+def code_version(outputs: Sequence[Path] = ()) -> str:
+    """The commit the measured code is at, "+changes" when the tree differs from it.
+
+    The bench's own output (BENCHMARKS.md, written by the last run) is not a change to the
+    code measured: it is left out of the comparison."""
+    excludes = []
+    for out in {BASE_DIR / "BENCHMARKS.md", *outputs}:
+        if out.resolve().is_relative_to(BASE_DIR):
+            excludes.append(f":(exclude){out.resolve().relative_to(BASE_DIR)}")
     try:
         head = subprocess.run(  # noqa: S603 — git, read-only
             ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True,  # noqa: S607
             text=True, check=True,
         ).stdout.strip()  # fmt: skip
         dirty = subprocess.run(  # noqa: S603
-            ["git", "status", "--porcelain"], cwd=BASE_DIR,  # noqa: S607
+            ["git", "status", "--porcelain", "--", ".", *sorted(excludes)], cwd=BASE_DIR,  # noqa: S607
             capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
@@ -212,7 +220,7 @@ def run(plan: Plan, log=print) -> dict[str, Any]:
     plan.workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     previous = previous_summary(plan)
-    version = code_version()
+    version = code_version([plan.out])
     runs: dict[str, Any] = {}
     for vendor in plan.dbs:
         vendor_started = time.perf_counter()
@@ -316,7 +324,7 @@ def run_parallel(plan: Plan, log=print) -> dict[str, Any]:
     """Both databases at once, one child process each (the two cores each take one), then
     one report from the two summaries. Each child keeps its own alternated rounds, so a
     ratio still compares two halves of one round under the same load."""
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     children = {}
     for vendor in plan.dbs:
         workdir = plan.workdir / vendor
@@ -329,53 +337,57 @@ def run_parallel(plan: Plan, log=print) -> dict[str, Any]:
                 cwd=BASE_DIR, env=base_env(), stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )  # fmt: skip
-    runs: dict[str, Any] = {}
-    commands: list[str] = []
-    child_plan: dict[str, Any] = {}
-    for vendor, process in children.items():
-        code = process.wait()
+    codes = {vendor: process.wait() for vendor, process in children.items()}
+    fresh, errors = [], {}
+    for vendor, code in codes.items():
         path = plan.workdir / vendor / "summary.json"
-        if not path.exists():
-            runs[vendor] = {"vendor": vendor, "error": f"the {vendor} run exited {code} "
-                            f"without a summary (see {plan.workdir / vendor / 'log.txt'})"}  # fmt: skip
-            continue
-        child = json.loads(path.read_text())
-        runs[vendor] = child["runs"][vendor]
-        commands += child.get("commands") or [child["command"]]
-        child_plan = child_plan or child["plan"]
-        log(f"{vendor}: exited {code}, {child['total_s']} s")
-    summary = {
-        "scale": plan.scale,
-        "rounds": plan.rounds,
-        "command": plan.command,
-        "commands": [plan.command, *(f"  (child) {c}" for c in commands)],
-        "parallel": True,
-        "total_s": round(time.perf_counter() - started, 1),
-        "runs": runs,
-        "plan": child_plan
-        or {
-            "min_seconds": plan.min_seconds,
-            "p8_seconds": plan.p8_seconds,
-            "p8_rounds": plan.p8_rounds,
-            "import_rows": plan.import_rows or 0,
-        },  # fmt: skip
-    }
-    from .report import machine, render
+        # A summary older than this run is the last run's (a child that failed early wrote none).
+        if path.exists() and path.stat().st_mtime >= started_at:
+            fresh.append(vendor)
+            log(f"{vendor}: exited {code}")
+        else:
+            errors[vendor] = (
+                f"the {vendor} run exited {code} without a summary "
+                f"(see {plan.workdir / vendor / 'log.txt'})"
+            )
+    summary = combine(plan.workdir, fresh, errors) if fresh else None
+    if summary is None:
+        from .report import machine
 
-    summary["machine"] = machine(runs)
+        runs = {vendor: {"vendor": vendor, "error": error} for vendor, error in errors.items()}
+        summary = {
+            "scale": plan.scale, "rounds": plan.rounds, "commands": [], "runs": runs,
+            "plan": {
+                "min_seconds": plan.min_seconds, "p8_seconds": plan.p8_seconds,
+                "p8_rounds": plan.p8_rounds, "import_rows": plan.import_rows or 0,
+            },
+            "machine": machine(runs),
+        }  # fmt: skip
+    summary.update(
+        command=plan.command,
+        commands=[plan.command, *(f"  (child) {c}" for c in summary["commands"])],
+        parallel=True,
+        combined=False,
+        total_s=round(time.perf_counter() - started, 1),
+    )
+    from .report import render
+
     (plan.workdir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1))
     plan.out.write_text(render(summary), encoding="utf-8")
     log(f"wrote {plan.out} ({summary['total_s']} s)")
     return summary
 
 
-def combine(workdir: Path) -> dict[str, Any]:
-    """One summary from the per-database runs under workdir/<db>/ (`--step report
-    --combine`): for runs made one database at a time, e.g. one re-run after a fix."""
+def combine(
+    workdir: Path, vendors: Sequence[str] = ("sqlite", "pg"), errors: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """One summary from the per-database runs under workdir/<db>/: what `run_parallel`
+    writes when its children end, and `--step report --combine` for runs made one database
+    at a time (e.g. one re-run after a fix). `errors` are databases that wrote no summary."""
     runs: dict[str, Any] = {}
     commands: list[str] = []
     children = []
-    for vendor in ("sqlite", "pg"):
+    for vendor in vendors:
         path = workdir / vendor / "summary.json"
         if path.exists():
             child = json.loads(path.read_text())
@@ -386,6 +398,8 @@ def combine(workdir: Path) -> dict[str, Any]:
         raise RuntimeError(f"no summary.json under {workdir}/sqlite or {workdir}/pg")
     if len({child["scale"] for child in children}) != 1:
         raise RuntimeError("the runs to combine were made at different scales")
+    for vendor, error in (errors or {}).items():
+        runs[vendor] = {"vendor": vendor, "error": error}
     from .report import machine
 
     return {

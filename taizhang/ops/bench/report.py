@@ -130,7 +130,9 @@ def render(summary: dict[str, Any]) -> str:
         "",
         f"Issue 7, item 2. Scale **{summary['scale']}** (`taizhang bench-data --scale "
         f"{summary['scale']}`), {summary['rounds']} alternated rounds per benchmark "
-        "(baseline, subject, baseline, subject …, after one unrecorded warm-up pair); the "
+        "(baseline, subject, baseline, subject …, after unrecorded warm-up calls: three pairs "
+        "for P1 and P2, one for P3, P4 and P7, none for P5 and P6, each of whose calls is a "
+        "whole export or a fresh import); the "
         "figure is the **median of the per-round ratios**, each ratio taken between the two "
         "halves of one round in the same process against the same database server.",
         "",
@@ -168,7 +170,7 @@ def render(summary: dict[str, Any]) -> str:
         "## Commands",
         "",
         "```",
-        "make bench            # = .venv/bin/taizhang bench (scale group, both databases)",
+        "make bench            # = .venv/bin/taizhang bench --parallel (scale group, both databases)",
         "make bench BENCH_ARGS=--quick   # company scale, short P8",
         *summary.get("commands", [summary["command"]]),
         "```",

@@ -171,3 +171,79 @@ def test_runs_of_one_database_each_combine_into_one_report(tmp_path):
     p3 = next(line for line in report.splitlines() if line.startswith("| P3 |"))
     assert p3.endswith("| 1.500 | pass | — | **missing** |"), p3
     assert "### P3 on PostgreSQL: missing (not measured by the commands above)" in report
+
+
+def _child_summary(vendor: str, code: str) -> dict:
+    result = {"key": "P3", "title": "tP3", "target": "≤ 1.2×", "kind": "time", "limit": 1.2,
+              "ratio": 1.1, "passed": True, "rounds": [], "extra": {}, "notes": [],
+              "profile": "", "error": "", "subject": "s", "baseline": "b", "code": code}  # fmt: skip
+    return {
+        "scale": "group", "rounds": 5, "command": f"taizhang bench --dbs {vendor}",
+        "total_s": 10.0, "plan": {"min_seconds": 1, "p8_seconds": 60, "p8_rounds": 5,
+                                  "import_rows": 10000},
+        "runs": {vendor: {"vendor": vendor, "results": [result]}},
+    }  # fmt: skip
+
+
+def test_parallel_run_reports_a_child_without_a_new_summary_as_an_error(tmp_path, monkeypatch):
+    """`--parallel` joins what its children wrote during this run: a child that died before
+    writing its summary is an error in the report, not the last run's figures."""
+    import os
+    import time
+
+    from taizhang.ops.bench import orchestrate
+
+    (tmp_path / "pg").mkdir()
+    stale = tmp_path / "pg" / "summary.json"
+    stale.write_text(json.dumps(_child_summary("pg", "old0000")))
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+
+    class Child:
+        def __init__(self, args, **kwargs):
+            self.vendor = args[args.index("--dbs") + 1]
+            if self.vendor == "sqlite":  # this one finishes and writes its summary
+                path = tmp_path / "sqlite" / "summary.json"
+                path.write_text(json.dumps(_child_summary("sqlite", "new1111")))
+
+        def wait(self) -> int:
+            return 0 if self.vendor == "sqlite" else 1
+
+    monkeypatch.setattr(orchestrate.subprocess, "Popen", Child)
+    plan = orchestrate.Plan(workdir=tmp_path, out=tmp_path / "BENCHMARKS.md")
+    plan.command = "taizhang bench --parallel"
+    summary = orchestrate.run_parallel(plan, log=lambda *a: None)
+
+    assert summary["runs"]["sqlite"]["results"][0]["code"] == "new1111"
+    assert "results" not in summary["runs"]["pg"]
+    assert "the pg run exited 1 without a summary" in summary["runs"]["pg"]["error"]
+    assert summary["commands"] == [
+        "taizhang bench --parallel", "  (child) taizhang bench --dbs sqlite"
+    ]  # fmt: skip
+    assert summary["parallel"] is True and not summary["combined"]
+    report = (tmp_path / "BENCHMARKS.md").read_text()
+    assert "old0000" not in report and "new1111" in report
+
+
+def test_code_version_ignores_the_bench_output_but_not_code_changes(tmp_path, monkeypatch):
+    import subprocess
+
+    from taizhang.ops.bench import orchestrate
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)  # noqa: S603, S607
+
+    git("init", "-q")
+    (tmp_path / "BENCHMARKS.md").write_text("old figures\n")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "c")
+    monkeypatch.setattr(orchestrate, "BASE_DIR", tmp_path)
+    head = orchestrate.code_version()
+    assert head and "+" not in head and head != "unknown"
+
+    (tmp_path / "BENCHMARKS.md").write_text("new figures\n")
+    (tmp_path / "other-out.md").write_text("a report written elsewhere\n")
+    assert orchestrate.code_version([tmp_path / "other-out.md"]) == head
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert orchestrate.code_version([tmp_path / "other-out.md"]) == head + "+changes"
