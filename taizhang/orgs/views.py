@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import PARTY_MEMBER_STATUSES
+from .models import PARTY_MEMBER_STATUSES, Org
 from .permissions import access_org, people_visible_to
 
 # A picker shows a handful of matches; typing more narrows them. More rows only slow the page.
@@ -31,7 +31,7 @@ def org_children(request: HttpRequest, org_id: int) -> HttpResponse:
     child; the ledger view checks the campaign itself, so an id typed by hand exposes nothing.
     """
     org = access_org(request.user, org_id)
-    children = org.get_children()
+    children = Org.objects.get_children(org)
     return render(
         request,
         "orgs/org_children.html",

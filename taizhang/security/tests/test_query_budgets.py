@@ -36,7 +36,12 @@ QUERY = {
     "checkins/inspections/new/": "?campaign={campaign}&project={project}",
     "documents/campaigns/<int:campaign_id>/summary.docx": "?period={period}",
     "GET /api/v1/campaigns/{campaign_id}/exports/summary": "?period={period}",
+    # The entries grow() adds are the records' period's; the page opens on the current one.
+    "assessment/campaigns/<int:campaign_id>/entries/": "?period={period}",
 }
+# The org whose page is measured, where the records' org (branch A1) is not one whose rows
+# grow: grow() adds orgs under company A, so its children are the list that grows.
+ORG = {"orgs/<int:org_id>/children/": "company_a"}
 # GET routes that answer no reader with a page, and why (the test checks they still don't:
 # one that starts answering 200 is measured and must leave this list).
 NOT_A_LIST = {
@@ -45,6 +50,37 @@ NOT_A_LIST = {
         "the report form; the period's report is submitted, so it redirects or refuses"
     ),
     "imports/<int:import_id>/": "an unparsed import redirects to its upload step",
+}
+# Web pages whose rows (<tr>, <li>) do not grow with the data, and why: forms, one record's
+# page, lists with a fixed cap. Every other page must show more rows at 3N than at N (the
+# control that makes an equal query count mean something); one listed here that starts to
+# grow must leave this list.
+FIXED_ROWS = {
+    "assessment/campaigns/<int:campaign_id>/entries/new/": "a form for one entry",
+    "assessment/candidates/<int:candidate_id>/review/": "a form for one review",
+    "assessment/projects/<int:project_id>/score/": "one project's score fragment",
+    "assessment/runs/<int:run_id>/projects/<int:project_id>/": "one project's breakdown",
+    "assessment/schemes/<int:scheme_id>/edit/": "the scheme form: its criteria, not the data",
+    "campaigns/<int:campaign_id>/edit/": "a form",
+    "campaigns/<int:campaign_id>/projects/new/": "a form",
+    "campaigns/new/": "a form",
+    "campaigns/projects/<int:project_id>/delete/": "a confirmation form",
+    "campaigns/projects/<int:project_id>/edit/": "a form",
+    "campaigns/projects/<int:project_id>/goals/<int:item_id>/edit/": "an inline form",
+    "campaigns/projects/<int:project_id>/measures/<int:item_id>/edit/": "an inline form",
+    "campaigns/projects/<int:project_id>/participants/<int:item_id>/edit/": "an inline form",
+    "campaigns/projects/<int:project_id>/history/": "100 entries a page; there are more",
+    "checkins/campaigns/<int:campaign_id>/periods/": "the campaign's periods: grow() adds none",
+    "checkins/claims/<int:claim_id>/": "one claim",
+    "checkins/inspections/new/": "a form",
+    "checkins/periods/<int:period_id>/edit/": "a form",
+    "checkins/projects/<int:project_id>/": "one project's periods: grow() adds none",
+    "checkins/projects/<int:project_id>/claims/new/": "a form",
+    "imports/<int:import_id>/columns/": "the mapping form of one file",
+    "imports/campaigns/<int:campaign_id>/": "the upload form and the 10 most recent uploads",
+    "jobs/<int:job_id>/": "one job",
+    "jobs/<int:job_id>/status/": "one job's status fragment",
+    "orgs/people/search/": "at most 20 <option> rows (PERSON_SEARCH_LIMIT)",
 }
 # Pages whose query count grows with their rows today, with what grows (reported, not fixed:
 # the fix is not a one-line select_related/prefetch_related in a selector).
@@ -240,6 +276,8 @@ class Measured:
     statuses: dict[str, int] = field(default_factory=dict)
     # An API page's "count" per data size: proof that the measured list did grow.
     listed: dict[int, int] = field(default_factory=dict)
+    # A web page's table and list rows (<tr>, <li>) per data size at the larger page size.
+    shown: dict[int, int] = field(default_factory=dict)
 
 
 def _url(sw, route: str) -> str:
@@ -248,7 +286,10 @@ def _url(sw, route: str) -> str:
         campaign=sw.records["campaign"].pk,
         project=sw.records["project"].pk,
     )
-    return CASES[route].build(sw.records) + query
+    records = sw.records
+    if route in ORG:
+        records = {**records, "org": getattr(sw, ORG[route])}
+    return CASES[route].build(records) + query
 
 
 def _with_size(url: str, size: int) -> str:
@@ -313,6 +354,9 @@ def measured(sec, django_db_blocker) -> dict[str, Measured]:
                     body = response.json()
                     if isinstance(body, dict) and "count" in body:
                         result.listed[rows] = body["count"]
+                elif response.get("Content-Type", "").startswith("text/html"):
+                    html = response.content.decode()
+                    result.shown[rows] = html.count("<tr") + html.count("<li")
             if rows == N:
                 grow(sec, 2 * N)
     return out
@@ -350,3 +394,23 @@ def test_api_lists_grow_with_the_data(db, measured):
         if m.listed and m.listed.get(3 * N, 0) <= m.listed.get(N, 0)
     }
     assert not flat, flat
+
+
+def test_web_lists_grow_with_the_data(db, measured):
+    """The control of the budgets for web pages: every page that lists rows shows more of
+    them at 3N than at N (or is in FIXED_ROWS, with the reason it shows a fixed number)."""
+    pages = {route: m.shown for route, m in measured.items() if m.shown}
+    assert len(pages) >= 40, sorted(pages)  # the HTML pages were read at all
+    flat = {
+        route: shown
+        for route, shown in pages.items()
+        if route not in FIXED_ROWS and shown.get(3 * N, 0) <= shown.get(N, 0)
+    }
+    assert not flat, flat
+    growing = {
+        route
+        for route in FIXED_ROWS
+        if pages.get(route, {}).get(3 * N, 0) > pages.get(route, {}).get(N, 0)
+    }
+    assert not growing, ("these grow now: take them out of FIXED_ROWS", sorted(growing))
+    assert set(FIXED_ROWS) <= set(ROUTES), sorted(set(FIXED_ROWS) - set(ROUTES))

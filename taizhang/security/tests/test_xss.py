@@ -163,6 +163,37 @@ def files(sec, loaded, django_db_blocker) -> dict[str, tuple[str, bytes]]:
                 if kind:
                     out[route] = (kind, raw)
                 break
+        out.update(_background_ledger(sec))
+    return out
+
+
+def _background_ledger(sw) -> dict[str, tuple[str, bytes]]:
+    """The ledger exported as a job, as the API starts one, then fetched the two ways a job's
+    file is downloaded (the records' job has no file, so the route walk above skips them)."""
+    from taizhang.api.tests.conftest import make_token
+    from taizhang.exports.ledger_tasks import ledger_export_task
+
+    client = Client()
+    campaign = sw.records["campaign"]
+    started = client.post(
+        f"/api/v1/campaigns/{campaign.pk}/exports/ledger",
+        {"background": True},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {make_token(sw.admin_company_a)}"},
+    )
+    assert started.status_code == 202, started.content
+    job_id = started.json()["id"]
+    ledger_export_task.call(job_id)  # the worker's part, here rather than after a commit
+    browser = Client()
+    browser.force_login(sw.admin_company_a)
+    out = {}
+    for route, url in (
+        ("GET /api/v1/jobs/{job_id}/file", f"/api/v1/jobs/{job_id}/file"),
+        ("jobs/<int:job_id>/download/", f"/jobs/{job_id}/download/"),
+    ):
+        response = browser.get(url)
+        assert response.status_code == 200, (route, response.status_code)
+        out[route] = ("xlsx", _raw(response))
     return out
 
 
@@ -173,6 +204,9 @@ XLSX = {
     "exports/campaigns/<int:campaign_id>/assessment-sheet.xlsx",
     "GET /api/v1/campaigns/{campaign_id}/exports/assessment-sheet",
     "imports/campaigns/<int:campaign_id>/template.xlsx",
+    # The background ledger export (_background_ledger).
+    "GET /api/v1/jobs/{job_id}/file",
+    "jobs/<int:job_id>/download/",
 }
 DOCX = {
     "documents/campaigns/<int:campaign_id>/summary.docx",
