@@ -10,9 +10,9 @@ from taizhang.campaigns.models import Campaign
 from taizhang.campaigns.permissions import access_campaign
 from taizhang.checkins.models import Period
 from taizhang.checkins.selectors import default_board_period
-from taizhang.checkins.views.common import org_options
 from taizhang.orgs.models import Org
 from taizhang.orgs.permissions import access_org
+from taizhang.orgs.selectors import org_options
 
 from . import selectors
 
@@ -68,7 +68,7 @@ def dashboard(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "selected_org": org,
             "period": period,
             "periods": campaign.periods.order_by("start_date"),
-            "org_options": org_options(user, campaign, org),
+            "org_options": org_options(user, campaign.org, org),
             "overview": selectors.overview(user, campaign, org, period) if period else None,
             "figures": {figure.key: figure for figure in figures},
             "drill_urls": urls,

@@ -145,28 +145,6 @@ def default_org(user, campaign: Campaign) -> Org | None:
     return Org.objects.filter(path__in=inside).order_by("path").first() if inside else None
 
 
-ORG_OPTION_LEVELS = 2  # the campaign's org and two levels below, as on the check-in boards
-
-
-def org_options(user, campaign: Campaign, selected: Org | None = None) -> list[Org]:
-    """Visible orgs of the campaign's subtree, indented by depth, for a filter <select>;
-    deeper orgs are reached by following the ranking down."""
-    root = campaign.org
-    options = list(
-        Org.objects.filter(
-            org_scope_q(user, field="path"),
-            path__startswith=root.path,
-            depth__lte=root.depth + ORG_OPTION_LEVELS,
-        ).order_by("path")
-    )
-    if selected is not None and all(org.pk != selected.pk for org in options):
-        options.append(selected)
-    top = min((org.depth for org in options), default=0)
-    for org in options:
-        org.indent = "\u3000" * (org.depth - top)
-    return options
-
-
 def pick_org(user, campaign: Campaign, value: str) -> Org | None:
     """`?org=` through the user's scope (404 when out of scope or outside the campaign)."""
     value = (value or "").strip()

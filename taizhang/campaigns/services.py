@@ -51,6 +51,12 @@ from .models import (
 
 # --------------------------------------------------------------------------- validation
 
+# Choices.values builds a new list on every access, and these checks run for every row of
+# an import: sets made once.
+_DIRECTIONS = frozenset(Direction.values)
+_MEASURE_STATUSES = frozenset(MeasureStatus.values)
+_ROLES = frozenset(ParticipantRole.values)
+
 
 def to_decimal(value: Any, *, field: str, label: str, required: bool = True) -> Decimal | None:
     """Parse a number typed by a person ("1,200", " 3.5 ") or fail with a clear message."""
@@ -302,7 +308,7 @@ def _validated_goal(project: Project, data: GoalInput, order: int = 0) -> GoalIn
     weight = to_decimal(data.weight, field="weight", label=_("权重"))
     if weight < 0:
         raise DomainError(_("权重不能为负数。"), "out_of_range", field="weight")
-    if data.direction not in Direction.values:
+    if data.direction not in _DIRECTIONS:
         raise DomainError(_("指标方向无效。"), "invalid_choice", field="direction")
     if target == baseline:
         raise DomainError(
@@ -331,7 +337,7 @@ def _validated_goal(project: Project, data: GoalInput, order: int = 0) -> GoalIn
 def _validated_measure(project: Project, data: MeasureInput, order: int = 0) -> Measure:
     description = _require_text(data.description, field="description", label=_("具体措施"))
     _check_dates(data.start_date, data.due_date, field="due_date")
-    if data.status not in MeasureStatus.values:
+    if data.status not in _MEASURE_STATUSES:
         raise DomainError(_("措施状态无效。"), "invalid_choice", field="status")
     try:
         percent = int(data.percent_complete)
@@ -508,7 +514,7 @@ def _prepare_project(
     participant_rows = []
     for person, role in item.participants:
         _check_person_in_scope(actor, person, field="participants", visible=visible)
-        if role not in ParticipantRole.values:
+        if role not in _ROLES:
             raise DomainError(_("参与角色无效。"), "invalid_choice", field="participants")
         if person.pk in seen:
             raise DomainError(_("参与人员不能重复。"), "duplicate", field="participants")
@@ -925,7 +931,7 @@ def participant_add(
 ) -> Participant:
     _check_children_editable(actor, project)
     _check_person_in_scope(actor, person, field="person")
-    if role not in ParticipantRole.values:
+    if role not in _ROLES:
         raise DomainError(_("参与角色无效。"), "invalid_choice", field="role")
     if person.pk == project.lead_id:
         raise DomainError(_("牵头人无需再添加为参与人员。"), "duplicate", field="person")
@@ -951,7 +957,7 @@ def participant_update(
 ) -> Participant:
     _check_children_editable(actor, participant.project)
     check_version(participant, expected_version)
-    if role not in ParticipantRole.values:
+    if role not in _ROLES:
         raise DomainError(_("参与角色无效。"), "invalid_choice", field="role")
     participant.role = role
     participant.duty = (duty or "").strip()[:200]

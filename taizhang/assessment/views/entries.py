@@ -21,8 +21,8 @@ from taizhang.campaigns.models import Campaign
 from taizhang.campaigns.permissions import access_campaign, access_project
 from taizhang.core.exceptions import DomainError
 from taizhang.core.forms import add_domain_error
-from taizhang.orgs.models import Org
-from taizhang.orgs.permissions import ADMIN_ROLES, access_org, org_scope_q
+from taizhang.orgs.permissions import ADMIN_ROLES, access_org
+from taizhang.orgs.selectors import org_options
 
 from .. import permissions as perms
 from .. import selectors, services
@@ -30,7 +30,6 @@ from ..forms import EntryForm, SubjectLookupForm, entry_items
 from ..models import EntryKind
 
 ENTRIES_PER_PAGE = 100
-ORG_OPTION_LEVELS = 2  # the campaign's org and two levels below, as on the check-in boards
 
 
 def _entry_period(campaign: Campaign, value: str):
@@ -42,21 +41,6 @@ def _entry_period(campaign: Campaign, value: str):
             raise Http404
         period = periods[-1]
     return period, periods
-
-
-def _assessable_orgs(user, campaign: Campaign) -> list[Org]:
-    root = campaign.org
-    orgs = list(
-        Org.objects.filter(
-            org_scope_q(user, field="path", roles=ADMIN_ROLES),
-            path__startswith=root.path,
-            depth__lte=root.depth + ORG_OPTION_LEVELS,
-        ).order_by("path")
-    )
-    top = min((org.depth for org in orgs), default=0)
-    for org in orgs:
-        org.indent = "\u3000" * (org.depth - top)
-    return orgs
 
 
 @login_required
@@ -82,7 +66,7 @@ def entry_list(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "page": page,
             "published": selectors.is_published(campaign, period),
             "lookup_form": SubjectLookupForm(),
-            "org_options": _assessable_orgs(user, campaign),
+            "org_options": org_options(user, campaign.org, roles=ADMIN_ROLES),
         },
     )
 

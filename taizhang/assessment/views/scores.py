@@ -21,6 +21,7 @@ from taizhang.campaigns.models import Campaign
 from taizhang.campaigns.permissions import access_campaign, access_project
 from taizhang.core.exceptions import DomainError
 from taizhang.orgs.permissions import access_org
+from taizhang.orgs.selectors import org_options
 
 from .. import permissions as perms
 from .. import selectors, services
@@ -85,7 +86,7 @@ def scores(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "period_key": period_key,
             "period_label": period_label(period),
             "selected_org": org,
-            "org_options": selectors.org_options(user, campaign, org),
+            "org_options": org_options(user, campaign.org, org),
             "scheme": scheme,
             "published": published,
             "draft": draft,

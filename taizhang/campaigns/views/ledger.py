@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from taizhang.orgs.models import Org, Person
-from taizhang.orgs.permissions import access_org, orgs_visible_to, people_visible_to
+from taizhang.orgs.models import Person
+from taizhang.orgs.permissions import access_org, people_visible_to
+from taizhang.orgs.selectors import org_options
 
 from .. import permissions as perms
 from .. import selectors
@@ -19,11 +20,6 @@ from ..models import Campaign
 
 # Columns whose header sorts the table, by the LEDGER_SORTS key they toggle.
 SORTABLE_COLUMNS = ("code", "title", "org", "lead", "end_date", "status")
-
-# The org filter's drop-down lists the campaign's org and two levels below it; deeper orgs
-# are reached through the sidebar navigator, so a group-wide campaign does not put thousands
-# of branches into one <select>.
-ORG_OPTION_LEVELS = 2
 
 
 def _query(params: QueryDict, **changes: str | None) -> str:
@@ -72,21 +68,6 @@ def _pager_links(params: QueryDict, page: Page) -> dict[str, str | None]:
         "next": link(page.next_page_number()) if page.has_next() else None,
         "last": link(page.paginator.num_pages) if page.has_next() else None,
     }
-
-
-def _org_options(user, campaign: Campaign, selected: Org | None) -> list[Org]:
-    depth_limit = campaign.org.depth + ORG_OPTION_LEVELS
-    options = list(
-        orgs_visible_to(user)
-        .filter(path__startswith=campaign.org.path, depth__lte=depth_limit)
-        .order_by("path")
-    )
-    if selected is not None and all(org.pk != selected.pk for org in options):
-        options.append(selected)
-    top = min((org.depth for org in options), default=0)
-    for org in options:
-        org.indent = "\u3000" * (org.depth - top)
-    return options
 
 
 @dataclass(frozen=True)
@@ -159,7 +140,7 @@ def ledger(request: HttpRequest, campaign_id: int) -> HttpResponse:
         context["oob"] = True
         response = render(request, "campaigns/ledger.html#results", context)
     else:
-        context["org_options"] = _org_options(user, campaign, org)
+        context["org_options"] = org_options(user, campaign.org, org)
         response = render(request, "campaigns/ledger.html", context)
     # The same URL answers with a fragment or a page depending on HX-Request; caches must
     # not hand one to the other (a back button after an htmx swap would show a bare table).

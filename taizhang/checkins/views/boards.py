@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET
 from taizhang.campaigns.models import Project
 from taizhang.campaigns.permissions import access_campaign
 from taizhang.orgs.permissions import access_org
+from taizhang.orgs.selectors import org_options
 
 from .. import selectors
 from ..models import LightChoices
 from ..selectors import BoardState, ReportFilter
 from ..services import local_today
-from .common import org_options, page_of
+from .common import page_of
 
 BOARD_STATES = [
     (BoardState.ON_TIME, _("按时报送")),
@@ -116,7 +117,7 @@ def period_board(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "periods": periods,
             "period": period,
             "selected_org": org,
-            "org_options": org_options(user, campaign, org),
+            "org_options": org_options(user, campaign.org, org),
             "state": state,
             "light": report_filter.light,
             "attainment": request.GET.get("attainment", "").strip()

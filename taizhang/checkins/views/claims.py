@@ -15,12 +15,13 @@ from taizhang.campaigns.permissions import access_campaign, access_project
 from taizhang.core.exceptions import DomainError
 from taizhang.core.forms import add_domain_error
 from taizhang.orgs.permissions import access_org
+from taizhang.orgs.selectors import org_options
 
 from .. import permissions as perms
 from .. import selectors, services
 from ..forms import ClaimDecisionForm, ClaimForm, EvidenceForm
 from ..models import BenefitClaim, ClaimStatus, Evidence
-from .common import attach_files, discard_files, org_options, page_of, stale_decision_form
+from .common import attach_files, discard_files, page_of, stale_decision_form
 
 # The per-project table of a group-wide campaign is cut here; the org filter narrows it.
 BREAKDOWN_LIMIT = 200
@@ -198,7 +199,7 @@ def claim_list(request: HttpRequest, campaign_id: int) -> HttpResponse:
         {
             "campaign": campaign,
             "selected_org": org,
-            "org_options": org_options(user, campaign, org),
+            "org_options": org_options(user, campaign.org, org),
             "status": status,
             "statuses": ClaimStatus.choices,
             "page": page_of(request, claims),

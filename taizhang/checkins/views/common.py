@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404, HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from taizhang.campaigns.models import Campaign
 from taizhang.campaigns.views.projects import (
     StaleChange,
     _add_stale_errors,
@@ -19,38 +18,14 @@ from taizhang.campaigns.views.projects import (
 )
 from taizhang.core.exceptions import DomainError
 from taizhang.core.forms import add_domain_error
-from taizhang.orgs.models import Org
-from taizhang.orgs.permissions import orgs_visible_to
 
 from .. import permissions as perms
 from .. import services
 from ..models import BenefitClaim, Evidence, ProgressReport, RectificationItem
 
-# Drop-downs of orgs show the campaign's org and two levels below it; deeper orgs are reached
-# through the sidebar navigator (a group-wide campaign would otherwise list thousands).
-ORG_OPTION_LEVELS = 2
-
 
 def page_of(request: HttpRequest, rows: QuerySet | list, per_page: int = 100) -> Page:
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
-
-
-def org_options(user, campaign: Campaign, selected: Org | None = None) -> list[Org]:
-    """Visible orgs of the campaign's subtree, indented by depth, for a filter <select>."""
-    options = list(
-        orgs_visible_to(user)
-        .filter(
-            path__startswith=campaign.org.path,
-            depth__lte=campaign.org.depth + ORG_OPTION_LEVELS,
-        )
-        .order_by("path")
-    )
-    if selected is not None and all(org.pk != selected.pk for org in options):
-        options.append(selected)
-    top = min((org.depth for org in options), default=0)
-    for org in options:
-        org.indent = "\u3000" * (org.depth - top)
-    return options
 
 
 def attach_files(

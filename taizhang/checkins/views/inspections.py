@@ -18,14 +18,15 @@ from taizhang.campaigns.permissions import access_campaign, access_project
 from taizhang.core.exceptions import DomainError
 from taizhang.core.forms import add_domain_error
 from taizhang.orgs.models import Org
-from taizhang.orgs.permissions import ADMIN_ROLES, access_org, org_scope_q, people_visible_to
+from taizhang.orgs.permissions import ADMIN_ROLES, access_org, people_visible_to
+from taizhang.orgs.selectors import org_options
 
 from .. import permissions as perms
 from .. import selectors, services
 from ..forms import InspectionForm, RectificationCloseForm, RectificationFormSet
 from ..models import Evidence, RectificationStatus
 from ..services import RectificationInput, local_today
-from .common import ORG_OPTION_LEVELS, attach_files, discard_files, page_of, stale_lines
+from .common import attach_files, discard_files, page_of, stale_lines
 
 
 def _subject(request: HttpRequest, campaign: Campaign) -> tuple[Project | None, Org | None]:
@@ -187,11 +188,7 @@ def inspection_list(request: HttpRequest, campaign_id: int) -> HttpResponse:
     )
     # Orgs this user may open an inspection of, from the list page (projects are inspected
     # from their own page): admin grants inside the campaign, two levels deep at most.
-    target_orgs = Org.objects.filter(
-        org_scope_q(user, field="path", roles=ADMIN_ROLES),
-        path__startswith=campaign.org.path,
-        depth__lte=campaign.org.depth + ORG_OPTION_LEVELS,
-    ).order_by("path")
+    target_orgs = org_options(user, campaign.org, roles=ADMIN_ROLES)
     return render(
         request,
         "checkins/inspection_list.html",
