@@ -230,6 +230,9 @@ TAIZHANG_EXPORT_INLINE_MAX_PROJECTS = int(
     os.environ.get("TAIZHANG_EXPORT_INLINE_MAX_PROJECTS", 1000)
 )
 TAIZHANG_IMPORT_INLINE_MAX_ROWS = int(os.environ.get("TAIZHANG_IMPORT_INLINE_MAX_ROWS", 200))
+# Days a background job's file (an exported ledger) is kept; `taizhang prune-files` (run it
+# daily, e.g. from cron) removes older ones. The job itself stays in the list.
+TAIZHANG_JOB_FILE_DAYS = int(os.environ.get("TAIZHANG_JOB_FILE_DAYS", 7))
 # Ledger imports: checked before anything is unpacked (taizhang.imports.safety).
 TAIZHANG_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 TAIZHANG_IMPORT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024

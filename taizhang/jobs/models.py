@@ -85,3 +85,10 @@ class Job(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def file_expired(self) -> bool:
+        """It made a file that has since been removed (`taizhang prune-files`)."""
+        return (
+            self.status == JobStatus.SUCCEEDED and bool(self.result_name) and not self.result_file
+        )

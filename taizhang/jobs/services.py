@@ -6,6 +6,8 @@ that the worker shares the web process: tasks receive ids, read everything from 
 database and the private storage, and report progress through the job row.
 """
 
+import contextlib
+import datetime as dt
 import logging
 import os
 import time
@@ -24,6 +26,7 @@ from django_tasks.exceptions import InvalidTaskBackendError, TaskResultDoesNotEx
 from taizhang.core.exceptions import DomainError
 
 from .models import Job, JobStatus
+from .storage import private_storage
 
 logger = logging.getLogger(__name__)
 
@@ -163,3 +166,66 @@ def job_sync_with_backend(job: Job) -> Job:
     if result.status == TaskResultStatus.FAILED:
         job_fail(job, _("后台任务异常中止，请重试。"))
     return job
+
+
+# --------------------------------------------------------------------------- file retention
+
+JOB_FILES_DIR = "jobs"
+
+
+@dataclass
+class PruneResult:
+    expired: int = 0  # finished jobs whose file was removed
+    orphans: int = 0  # files under jobs/ that no job names (a deleted job, a crash)
+    bytes: int = 0
+
+
+def _size(name: str) -> int:
+    try:
+        return private_storage().size(name)
+    except OSError:
+        return 0
+
+
+def job_files_prune(
+    *, older_than: dt.timedelta, dry_run: bool = False, now: dt.datetime | None = None
+) -> PruneResult:
+    """Remove the result files of jobs finished before `older_than` ago, and files under
+    jobs/ that no job names and that are as old.
+
+    A job's file is derived data (an export can be made again), so it is not kept forever;
+    the job row stays, so the list still says who exported what and when, and the job's page
+    says the file has expired. The row is cleared before its file is deleted: a crash in
+    between leaves an orphan, which the next run removes."""
+    cutoff = (now or timezone.now()) - older_than
+    result = PruneResult()
+    expired = Job.objects.filter(finished_at__lt=cutoff).exclude(result_file="").only("result_file")
+    for job in expired.iterator():
+        name = job.result_file.name
+        result.expired += 1
+        result.bytes += _size(name)
+        if not dry_run:
+            Job.objects.filter(pk=job.pk).update(result_file="")
+            private_storage().delete(name)
+    named = set(Job.objects.exclude(result_file="").values_list("result_file", flat=True))
+    if not private_storage().exists(JOB_FILES_DIR):
+        return result
+    folders, _files = private_storage().listdir(JOB_FILES_DIR)
+    for folder in folders:
+        base = f"{JOB_FILES_DIR}/{folder}"
+        _dirs, files = private_storage().listdir(base)
+        left = len(files)
+        for file_name in files:
+            name = f"{base}/{file_name}"
+            if name in named or private_storage().get_modified_time(name) >= cutoff:
+                continue
+            result.orphans += 1
+            result.bytes += _size(name)
+            if not dry_run:
+                private_storage().delete(name)
+                left -= 1
+        if not left and not _dirs and not dry_run:
+            # Each file has a random folder of its own (job_result_path): remove it too.
+            with contextlib.suppress(OSError, NotImplementedError):
+                os.rmdir(private_storage().path(base))
+    return result

@@ -78,6 +78,10 @@ class JobOut(Schema):
     finished_at: dt.datetime | None
     file_name: str | None = Field(description="Set once the job has produced a file.")
     file_url: str | None = Field(description="`GET` it (same token) to download the file.")
+    file_expired: bool = Field(
+        description="The job made a file that has been removed after the retention period "
+        "(`taizhang prune-files`, TAIZHANG_JOB_FILE_DAYS): start the export again."
+    )
 
     @staticmethod
     def resolve_file_name(obj) -> str | None:
