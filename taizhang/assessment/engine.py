@@ -44,7 +44,7 @@ from .fixedpoint import (
     VALUE_SCALE,
     WEIGHT_SCALE,
     attainment_share_sql,
-    contribution,
+    contribution_scaled,
     points_to_micro,
     scaled,
     scaled_sql,
@@ -446,10 +446,33 @@ def score_projects(
     vetoes = list(scheme.vetoes.all())
     bands = list(scheme.bands.all())
     deadline_passed = period.deadline < timezone.localdate()
+    # What is the same for every project is worked out once: the formulas and notes in
+    # words, each criterion's points as an integer, and the fixed part of each line.
     notes = Notes.current()
     criteria = [
-        (dimension, [(c, criterion_formula(c)) for c in dimension.criteria.all()])
+        (
+            dimension,
+            [
+                (
+                    c,
+                    scaled(c.points, WEIGHT_SCALE),
+                    {"id": c.pk, "name": c.name, "kind": c.kind, "points": str(c.points)},
+                    criterion_formula(c),
+                )
+                for c in dimension.criteria.all()
+            ],
+        )
         for dimension in dimensions
+    ]
+    deduction_items = [
+        (
+            d,
+            points_to_micro(d.points_each),
+            points_to_micro(d.cap),
+            {"id": d.pk, "name": d.name, "kind": d.kind},
+            {"points_each": str(d.points_each), "cap": str(d.cap)},
+        )
+        for d in deductions
     ]
     results = []
     for project_id, project in inputs.projects.items():
@@ -458,21 +481,12 @@ def score_projects(
         subtotal = 0
         for dimension, dimension_criteria in criteria:
             lines = []
-            for criterion, formula in dimension_criteria:
+            for criterion, weight, fixed, formula in dimension_criteria:
                 share, used = _criterion_share(criterion, project_id, inputs, notes)
-                earned = contribution(criterion.points, share)
+                earned = contribution_scaled(weight, share)
                 subtotal += earned
                 lines.append(
-                    {
-                        "id": criterion.pk,
-                        "name": criterion.name,
-                        "kind": criterion.kind,
-                        "points": str(criterion.points),
-                        "share": share,
-                        "micro": earned,
-                        "inputs": used,
-                        "formula": formula,
-                    }
+                    {**fixed, "share": share, "micro": earned, "inputs": used, "formula": formula}
                 )
             dims.append(
                 {
@@ -484,21 +498,13 @@ def score_projects(
             )
         deduction_lines = []
         deducted = 0
-        for deduction in deductions:
-            count, raw = _deduction_raw(deduction, project_id, report, inputs, deadline_passed)
-            micro = min(raw, points_to_micro(deduction.cap))
-            deducted += micro
-            deduction_lines.append(
-                {
-                    "id": deduction.pk,
-                    "name": deduction.name,
-                    "kind": deduction.kind,
-                    "count": count,
-                    "points_each": str(deduction.points_each),
-                    "cap": str(deduction.cap),
-                    "micro": micro,
-                }
+        for deduction, each, cap, head, tail in deduction_items:
+            count, raw = _deduction_raw(
+                deduction, each, project_id, report, inputs, deadline_passed
             )
+            micro = min(raw, cap)
+            deducted += micro
+            deduction_lines.append({**head, "count": count, **tail, "micro": micro})
         bonus_lines = []
         bonus_total = 0
         for bonus in bonuses:
@@ -562,10 +568,10 @@ def score_projects(
 
 
 def _deduction_raw(
-    deduction, project_id: int, report, inputs: Inputs, deadline_passed: bool
+    deduction, each: int, project_id: int, report, inputs: Inputs, deadline_passed: bool
 ) -> tuple[int, int]:
-    """(occurrences, micro-points before the cap) of one deduction item for one project."""
-    each = points_to_micro(deduction.points_each)
+    """(occurrences, micro-points before the cap) of one deduction item for one project;
+    `each` is its points_each in micro-points."""
     if deduction.kind == DeductionKind.MISSING_REPORT:
         count = 1 if report is None and deadline_passed else 0
     elif deduction.kind == DeductionKind.LATE_REPORT:

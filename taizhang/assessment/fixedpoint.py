@@ -74,7 +74,12 @@ def attainment_share(baseline: Decimal, target: Decimal, actual: Decimal) -> int
 
 def contribution(points: Decimal, share: int) -> int:
     """Micro-points earned by a criterion worth `points` at `share` millionths."""
-    return truncdiv(scaled(points, WEIGHT_SCALE) * share, WEIGHT_SCALE)
+    return contribution_scaled(scaled(points, WEIGHT_SCALE), share)
+
+
+def contribution_scaled(weight: int, share: int) -> int:
+    """contribution() for points already scaled by WEIGHT_SCALE (once per criterion)."""
+    return truncdiv(weight * share, WEIGHT_SCALE)
 
 
 def to_points(micro: int | Fraction) -> Decimal:
