@@ -14,7 +14,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from taizhang.core.exceptions import DomainError
 from taizhang.core.history import (
@@ -58,6 +58,8 @@ _MEASURE_STATUSES = frozenset(MeasureStatus.values)
 _ROLES = frozenset(ParticipantRole.values)
 
 
+# Callers pass `label` as gettext_lazy: it is only read in an error message, and the row
+# validators run for every row of an import.
 def to_decimal(value: Any, *, field: str, label: str, required: bool = True) -> Decimal | None:
     """Parse a number typed by a person ("1,200", " 3.5 ") or fail with a clear message."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -134,7 +136,7 @@ def campaign_create(
     """Launch a campaign owned by `org`, with the default types and focus areas unless given."""
     if not perms.can_create_campaign(actor, org):
         raise _forbid(_("您无权为该组织创建活动。"))
-    name = _require_text(name, field="name", label=_("活动名称"), max_length=200)
+    name = _require_text(name, field="name", label=gettext_lazy("活动名称"), max_length=200)
     if not start_date or not end_date:
         raise DomainError(_("请填写开始和结束日期。"), "required", field="start_date")
     _check_dates(start_date, end_date)
@@ -228,7 +230,9 @@ def campaign_update(
         raise DomainError(_("不能修改这些字段。"), "invalid")
     for key, value in changes.items():
         setattr(campaign, key, value)
-    campaign.name = _require_text(campaign.name, field="name", label=_("活动名称"), max_length=200)
+    campaign.name = _require_text(
+        campaign.name, field="name", label=gettext_lazy("活动名称"), max_length=200
+    )
     _check_dates(campaign.start_date, campaign.end_date)
     if campaign.cadence not in Cadence.values:
         raise DomainError(_("检查周期无效。"), "invalid_choice", field="cadence")
@@ -302,10 +306,10 @@ def _check_person_in_scope(
 
 
 def _validated_goal(project: Project, data: GoalInput, order: int = 0) -> GoalIndicator:
-    name = _require_text(data.name, field="name", label=_("指标名称"), max_length=200)
-    target = to_decimal(data.target, field="target", label=_("目标值"))
-    baseline = to_decimal(data.baseline, field="baseline", label=_("基准值"))
-    weight = to_decimal(data.weight, field="weight", label=_("权重"))
+    name = _require_text(data.name, field="name", label=gettext_lazy("指标名称"), max_length=200)
+    target = to_decimal(data.target, field="target", label=gettext_lazy("目标值"))
+    baseline = to_decimal(data.baseline, field="baseline", label=gettext_lazy("基准值"))
+    weight = to_decimal(data.weight, field="weight", label=gettext_lazy("权重"))
     if weight < 0:
         raise DomainError(_("权重不能为负数。"), "out_of_range", field="weight")
     if data.direction not in _DIRECTIONS:
@@ -335,7 +339,9 @@ def _validated_goal(project: Project, data: GoalInput, order: int = 0) -> GoalIn
 
 
 def _validated_measure(project: Project, data: MeasureInput, order: int = 0) -> Measure:
-    description = _require_text(data.description, field="description", label=_("具体措施"))
+    description = _require_text(
+        data.description, field="description", label=gettext_lazy("具体措施")
+    )
     _check_dates(data.start_date, data.due_date, field="due_date")
     if data.status not in _MEASURE_STATUSES:
         raise DomainError(_("措施状态无效。"), "invalid_choice", field="status")
@@ -376,8 +382,8 @@ def _validate_project_fields(
 ) -> tuple[str, str]:
     """The ledger row's own rules. `taken_codes`: the codes alive in the campaign, read once
     for a batch of new projects; without it the code is looked up here."""
-    code = _require_text(code, field="code", label=_("项目编号"), max_length=50)
-    title = _require_text(title, field="title", label=_("项目名称"), max_length=300)
+    code = _require_text(code, field="code", label=gettext_lazy("项目编号"), max_length=50)
+    title = _require_text(title, field="title", label=gettext_lazy("项目名称"), max_length=300)
     if not org.path.startswith(campaign.org.path):
         raise DomainError(_("责任组织必须在本活动的组织范围内。"), "out_of_scope", field="org")
     if project_type is None or project_type.campaign_id != campaign.pk:
