@@ -237,10 +237,26 @@ def gather(scheme: Scheme, period: Period, project_ids: list[int] | None = None)
     )
 
 
-def criterion_formula(criterion) -> str:
-    """How a criterion turns its inputs into a share, in words (the same for every project)."""
+def criterion_rule(criterion) -> dict[str, Any]:
+    """The parameters the criterion's kind reads, with their defaults, parsed once per run:
+    the formula and every project's share read the same values."""
     kind = criterion.kind
     params = criterion.params or {}
+    if kind == CriterionKind.REPORT_TIMELINESS:
+        return {"late_share": share_from(params.get("late_share", "0.5"))}
+    if kind == CriterionKind.INSPECTION_RATING:
+        return {
+            "ratings": {**DEFAULT_RATING_SHARES, **(params.get("ratings") or {})},
+            "none_share": share_from(params.get("none_share", "1")),
+        }
+    if kind == CriterionKind.NON_MEMBER_PARTICIPATION:
+        return {"target": max(1, int(params.get("target", 2)))}
+    return {}
+
+
+def criterion_formula(criterion, rule: dict[str, Any]) -> str:
+    """How a criterion turns its inputs into a share, in words (the same for every project)."""
+    kind = criterion.kind
     if kind == CriterionKind.GOAL_ATTAINMENT:
         return _(
             "Σ(指标权重 × 达成度) ÷ Σ指标权重；达成度 = (实际值 − 基准值) ÷ (目标值 − 基准值)，限定在 0–1"
@@ -248,13 +264,11 @@ def criterion_formula(criterion) -> str:
     if kind == CriterionKind.MEASURE_COMPLETION:
         return _("各项措施完成百分比的平均值")
     if kind == CriterionKind.REPORT_TIMELINESS:
-        late_share = share_from(params.get("late_share", "0.5"))
         return _("按时提交得满分，逾期提交得 %(late)s，未提交得 0") % {
-            "late": to_share_text(late_share)
+            "late": to_share_text(rule["late_share"])
         }
     if kind == CriterionKind.INSPECTION_RATING:
-        ratings = {**DEFAULT_RATING_SHARES, **(params.get("ratings") or {})}
-        none_share = share_from(params.get("none_share", "1"))
+        ratings = rule["ratings"]
         return _(
             "最近一次检查的评价折算：优秀 %(e)s、良好 %(g)s、一般 %(f)s、较差 %(p)s；未检查 %(n)s"
         ) % {
@@ -262,12 +276,12 @@ def criterion_formula(criterion) -> str:
             "g": ratings["good"],
             "f": ratings["fair"],
             "p": ratings["poor"],
-            "n": to_share_text(none_share),
+            "n": to_share_text(rule["none_share"]),
         }
     if kind == CriterionKind.LEAD_IS_MEMBER:
         return _("牵头人是党员得满分")
     if kind == CriterionKind.NON_MEMBER_PARTICIPATION:
-        return _("非党员参与人数 ÷ %(n)s，最多为 1") % {"n": max(1, int(params.get("target", 2)))}
+        return _("非党员参与人数 ÷ %(n)s，最多为 1") % {"n": rule["target"]}
     if kind == CriterionKind.PAIRING_COVERAGE:
         return _("已结对的非党员参与人员 ÷ 非党员参与人员")
     if kind == CriterionKind.BENEFIT_VS_TARGET:
@@ -304,10 +318,12 @@ class Notes:
         )
 
 
-def _criterion_share(criterion, project_id: int, inputs: Inputs, notes: Notes) -> tuple[int, dict]:
-    """(share in millionths, the inputs it came from) for one criterion and project."""
+def _criterion_share(
+    criterion, rule: dict[str, Any], project_id: int, inputs: Inputs, notes: Notes
+) -> tuple[int, dict]:
+    """(share in millionths, the inputs it came from) for one criterion and project, with
+    the criterion's parameters as criterion_rule() read them."""
     kind = criterion.kind
-    params = criterion.params or {}
     report = inputs.reports.get(project_id)
     if kind == CriterionKind.GOAL_ATTAINMENT:
         sums = inputs.goal_sums.get(project_id)
@@ -347,7 +363,7 @@ def _criterion_share(criterion, project_id: int, inputs: Inputs, notes: Notes) -
             "report_id": report["pk"] if report else None,
         }
     if kind == CriterionKind.REPORT_TIMELINESS:
-        late_share = share_from(params.get("late_share", "0.5"))
+        late_share = rule["late_share"]
         if not report:
             return 0, {"report_id": None, "state": "missing"}
         share = late_share if report["is_late"] else ONE
@@ -356,8 +372,7 @@ def _criterion_share(criterion, project_id: int, inputs: Inputs, notes: Notes) -
             "state": "late" if report["is_late"] else "on_time",
         }
     if kind == CriterionKind.INSPECTION_RATING:
-        ratings = {**DEFAULT_RATING_SHARES, **(params.get("ratings") or {})}
-        none_share = share_from(params.get("none_share", "1"))
+        ratings, none_share = rule["ratings"], rule["none_share"]
         inspection = inputs.inspections.get(project_id)
         if not inspection:
             return none_share, {"inspection_id": None}
@@ -375,7 +390,7 @@ def _criterion_share(criterion, project_id: int, inputs: Inputs, notes: Notes) -
             "political_status": project["lead__political_status"],
         }
     if kind == CriterionKind.NON_MEMBER_PARTICIPATION:
-        target = max(1, int(params.get("target", 2)))
+        target = rule["target"]
         count = inputs.non_members.get(project_id, 0)
         return min(ONE, truncdiv(count * ONE, target)), {"non_members": count, "target": target}
     if kind == CriterionKind.PAIRING_COVERAGE:
@@ -435,6 +450,24 @@ class ProjectResult:
     breakdown: dict
 
 
+def _criterion_parts(criterion) -> tuple[Any, dict[str, Any], int, dict[str, Any], str]:
+    """(criterion, its rule, its points scaled, the fixed part of its line, its formula)."""
+    rule = criterion_rule(criterion)
+    fixed = {
+        "id": criterion.pk,
+        "name": criterion.name,
+        "kind": criterion.kind,
+        "points": str(criterion.points),
+    }
+    return (
+        criterion,
+        rule,
+        scaled(criterion.points, WEIGHT_SCALE),
+        fixed,
+        criterion_formula(criterion, rule),
+    )
+
+
 def score_projects(
     scheme: Scheme, period: Period, project_ids: list[int] | None = None
 ) -> list[ProjectResult]:
@@ -452,15 +485,7 @@ def score_projects(
     criteria = [
         (
             dimension,
-            [
-                (
-                    c,
-                    scaled(c.points, WEIGHT_SCALE),
-                    {"id": c.pk, "name": c.name, "kind": c.kind, "points": str(c.points)},
-                    criterion_formula(c),
-                )
-                for c in dimension.criteria.all()
-            ],
+            [_criterion_parts(c) for c in dimension.criteria.all()],
         )
         for dimension in dimensions
     ]
@@ -481,8 +506,8 @@ def score_projects(
         subtotal = 0
         for dimension, dimension_criteria in criteria:
             lines = []
-            for criterion, weight, fixed, formula in dimension_criteria:
-                share, used = _criterion_share(criterion, project_id, inputs, notes)
+            for criterion, rule, weight, fixed, formula in dimension_criteria:
+                share, used = _criterion_share(criterion, rule, project_id, inputs, notes)
                 earned = contribution_scaled(weight, share)
                 subtotal += earned
                 lines.append(

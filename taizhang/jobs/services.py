@@ -198,18 +198,43 @@ def job_files_prune(
     says the file has expired. The row is cleared before its file is deleted: a crash in
     between leaves an orphan, which the next run removes."""
     cutoff = (now or timezone.now()) - older_than
+    storage = private_storage()
     result = PruneResult()
-    expired = Job.objects.filter(finished_at__lt=cutoff).exclude(result_file="").only("result_file")
-    for job in expired.iterator():
-        name = job.result_file.name
-        result.expired += 1
-        result.bytes += _size(name)
-        if not dry_run:
-            Job.objects.filter(pk=job.pk).update(result_file="")
-            private_storage().delete(name)
-    named = set(Job.objects.exclude(result_file="").values_list("result_file", flat=True))
-    if not private_storage().exists(JOB_FILES_DIR):
+    expired = dict(
+        Job.objects.filter(finished_at__lt=cutoff)
+        .exclude(result_file="")
+        .values_list("pk", "result_file")
+    )
+    result.expired = len(expired)
+    result.bytes = sum(_size(name) for name in expired.values())
+    if expired and not dry_run:
+        Job.objects.filter(pk__in=list(expired)).update(result_file="")
+        for name in expired.values():
+            storage.delete(name)
+    if not storage.exists(JOB_FILES_DIR):
         return result
+    named = set(Job.objects.exclude(result_file="").values_list("result_file", flat=True))
+    folders, _files = storage.listdir(JOB_FILES_DIR)
+    for folder in folders:
+        base = f"{JOB_FILES_DIR}/{folder}"
+        subfolders, files = storage.listdir(base)
+        left = len(files)
+        for file_name in files:
+            name = f"{base}/{file_name}"
+            if name in named or storage.get_modified_time(name) >= cutoff:
+                continue
+            result.orphans += 1
+            result.bytes += _size(name)
+            if not dry_run:
+                storage.delete(name)
+                left -= 1
+        if not left and not subfolders and not dry_run:
+            # Each file has a random folder of its own (job_result_path); the storage API
+            # deletes files only, so the empty folder goes through the file system (a
+            # storage without paths keeps it: NotImplementedError).
+            with contextlib.suppress(OSError, NotImplementedError):
+                os.rmdir(storage.path(base))
+    return result
     folders, _files = private_storage().listdir(JOB_FILES_DIR)
     for folder in folders:
         base = f"{JOB_FILES_DIR}/{folder}"
